@@ -1,0 +1,348 @@
+"""Read and validate the data files: the only code that touches ``data/``.
+
+Every problem becomes a :class:`Problem` naming the file, the record (its ``id`` where it has one) and the
+field, with what is wrong and what is expected. Nothing here raises on bad data: callers get the problems
+and whatever loaded cleanly, so the app can serve four cities when the fifth file is broken.
+
+YAML is read with the safe loader, with anchors and aliases refused outright (an alias bomb never expands)
+and a size cap checked before parsing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from dashboard.catalog.schema import CityFile, ReferenceFile
+
+MAX_FILE_BYTES = 1_000_000
+DEFAULT_STALE_DAYS = 730
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    record: str
+    field: str
+    message: str
+    severity: str = "error"  # or "warning"
+
+    def __str__(self) -> str:
+        tag = "" if self.severity == "error" else "warning: "
+        return f"{self.file}:{self.record}:{self.field}: {tag}{self.message}"
+
+
+class DataError(Exception):
+    """Raised by :func:`read_yaml` with a ready-made message (record and field are '-')."""
+
+
+# --- safe YAML -----------------------------------------------------------------------------------------
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases: data files never need them, and refusing them is the
+    simplest complete defence against alias bombs."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401 - PyYAML's signature
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise DataError(f"YAML alias '*{event.anchor}' at line {event.start_mark.line + 1} is not allowed; "
+                            "expected plain data without anchors or aliases")
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise DataError(f"YAML anchor '&{anchor}' at line {event.start_mark.line + 1} is not allowed; "
+                            "expected plain data without anchors or aliases")
+        return super().compose_node(parent, index)
+
+
+def parse_yaml_bytes(raw: bytes, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Decode and parse one YAML document, or raise DataError saying why not."""
+    if len(raw) > max_bytes:
+        raise DataError(f"file is {len(raw):,} bytes; expected at most {max_bytes:,}")
+    if not raw.strip():
+        raise DataError("file is empty; expected a YAML mapping")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DataError(f"not UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); expected UTF-8 text") from None
+    try:
+        docs = list(yaml.load_all(text, Loader=_NoAliasLoader))  # noqa: S506 - _NoAliasLoader is a SafeLoader
+    except DataError:
+        raise
+    except yaml.constructor.ConstructorError as e:
+        tag = getattr(e.problem_mark, "line", None)
+        where = f" at line {tag + 1}" if tag is not None else ""
+        raise DataError(f"YAML tag not allowed{where} ({e.problem}); expected plain data without custom tags") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise DataError(f"not valid YAML{where}: {problem}") from None
+    if len(docs) != 1:
+        raise DataError(f"file holds {len(docs)} YAML documents; expected exactly one")
+    return docs[0]
+
+
+def read_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    size = path.stat().st_size
+    if size > max_bytes:  # check before reading the whole thing
+        raise DataError(f"file is {size:,} bytes; expected at most {max_bytes:,}")
+    return parse_yaml_bytes(path.read_bytes(), max_bytes)
+
+
+# --- pydantic errors to problems -----------------------------------------------------------------------
+
+
+def _record_and_field(data: Any, loc: tuple[Any, ...]) -> tuple[str, str]:
+    """Turn ``('incentives', 3, 'benefit', 'amount', 'value')`` into ('sz-phd-living', 'benefit.amount.value')."""
+    if not loc:
+        return "-", "-"
+    node, i = data, 0
+    record = "-"
+    # Descend to the first list element that has an id: that is the record.
+    while i < len(loc):
+        key = loc[i]
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        i += 1
+        if isinstance(key, int):
+            rid = node.get("id") if isinstance(node, Mapping) else None
+            record = str(rid) if rid else f"{loc[i - 2]}[{key}]" if i >= 2 else f"[{key}]"
+            break
+    if record == "-":
+        return "-", ".".join(str(p) for p in loc)
+    rest = [str(p) for p in loc[i:] if not (isinstance(p, str) and p.endswith("Cond"))]
+    return record, ".".join(rest) or "-"
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    msg = str(err.get("msg", "invalid"))
+    typ = err.get("type", "")
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    if typ == "extra_forbidden":
+        return "unknown field; expected only the fields of the schema (a typo?)"
+    if typ == "missing":
+        return "missing; this field is required"
+    if typ == "literal_error":
+        return f"{msg} (got {err.get('input')!r})"
+    if typ == "union_tag_invalid":
+        return f"unknown kind {err.get('input', {}).get('kind') if isinstance(err.get('input'), dict) else ''!r}; {msg}"
+    if typ in ("model_type", "dict_type"):
+        return f"expected a mapping, got {type(err.get('input')).__name__}"
+    if typ == "list_type":
+        return f"expected a list, got {type(err.get('input')).__name__}"
+    return msg
+
+
+def validation_problems(file: str, data: Any, exc: ValidationError) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        record, fld = _record_and_field(data, tuple(err["loc"]))
+        out.append(Problem(file, record, fld, _message(err)))
+    return out
+
+
+# --- cross-record checks -------------------------------------------------------------------------------
+
+
+def _iter_conditions(conds: Iterable[Any]) -> Iterable[Any]:
+    for c in conds:
+        yield c
+        if getattr(c, "kind", None) == "any_of":
+            yield from _iter_conditions(c.conditions)
+
+
+def check_city(file: str, city: CityFile, today: date, stale_days: int) -> list[Problem]:
+    """Checks a single model cannot make: references, dates against today, freshness."""
+    out: list[Problem] = []
+    src_ids = [s.id for s in city.sources]
+    known = set(src_ids)
+    for dup in sorted({s for s in src_ids if src_ids.count(s) > 1}):
+        out.append(Problem(file, dup, "id", "duplicate source id; expected each source listed once"))
+    inc_ids = [i.id for i in city.incentives] + [a.id for a in city.absences]
+    for dup in sorted({s for s in inc_ids if inc_ids.count(s) > 1}):
+        out.append(Problem(file, dup, "id", "duplicate id in this file; expected unique ids"))
+    ids = set(inc_ids)
+    stale_before = today - timedelta(days=stale_days)
+    for s in city.sources:
+        if s.retrieved > today:
+            out.append(Problem(file, s.id, "retrieved", f"date {s.retrieved} is in the future; expected a past date"))
+        elif s.retrieved < stale_before:
+            out.append(Problem(file, s.id, "retrieved", f"retrieved {s.retrieved}, older than {stale_days} days; "
+                               "re-check the source", "warning"))
+    for inc in city.incentives:
+        for sid in inc.sources:
+            if sid not in known:
+                out.append(Problem(file, inc.id, "sources", f"unknown source id {sid!r}; expected one of the file's sources"))
+        for ex in inc.excludes:
+            if ex not in ids:
+                out.append(Problem(file, inc.id, "excludes", f"unknown incentive id {ex!r}; expected an id in this file"))
+        if inc.status == "in_force" and inc.valid_to and inc.valid_to < today:
+            out.append(Problem(file, inc.id, "status", f"in_force but valid_to {inc.valid_to} has passed; "
+                               "expected expired or unknown"))
+        if inc.status == "expired" and inc.valid_to and inc.valid_to >= today:
+            out.append(Problem(file, inc.id, "status", f"expired but valid_to {inc.valid_to} is not yet past; "
+                               "expected in_force or unknown"))
+        if inc.status == "in_force" and inc.valid_from and inc.valid_from > today:
+            out.append(Problem(file, inc.id, "status", f"in_force but valid_from {inc.valid_from} is in the future; "
+                               "expected proposed"))
+        if inc.scope.level == "city" and inc.scope.name_en.lower() != city.name_en.lower():
+            out.append(Problem(file, inc.id, "scope.name_en", f"city scope names {inc.scope.name_en!r}; expected "
+                               f"{city.name_en!r} (use level district/zone for a part of the city)"))
+    for a in city.absences:
+        for sid in a.sources:
+            if sid not in known:
+                out.append(Problem(file, a.id, "sources", f"unknown source id {sid!r}; expected one of the file's sources"))
+    return out
+
+
+def check_reference(file: str, ref: ReferenceFile, today: date, stale_days: int) -> list[Problem]:
+    out: list[Problem] = []
+    known = {s.id for s in ref.sources}
+    fig_ids = [f.id for f in ref.figures]
+    for dup in sorted({s for s in fig_ids if fig_ids.count(s) > 1}):
+        out.append(Problem(file, dup, "id", "duplicate id in this file; expected unique ids"))
+    for f in ref.figures:
+        for sid in f.sources:
+            if sid not in known:
+                out.append(Problem(file, f.id, "sources", f"unknown source id {sid!r}; expected one of the file's sources"))
+        if f.year > today.year:
+            out.append(Problem(file, f.id, "year", f"year {f.year} is in the future; expected {today.year} or earlier"))
+    for s in ref.sources:
+        if s.retrieved > today:
+            out.append(Problem(file, s.id, "retrieved", f"date {s.retrieved} is in the future; expected a past date"))
+    return out
+
+
+# --- loading -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    cities: dict[str, CityFile] = field(default_factory=dict)
+    reference: dict[str, ReferenceFile] = field(default_factory=dict)
+    national: dict[str, BaseModel] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)  # file -> first error, for the app to show
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def _kind_of(path: Path) -> str:
+    parent = path.parent.name
+    if parent in ("cities", "reference", "national"):
+        return parent
+    return "cities"  # a lone file (an upload, a test corpus file) is read as a city offer
+
+
+def _display(path: Path, root: Path | None) -> str:
+    try:
+        return str(path.relative_to(root)) if root else str(path)
+    except ValueError:
+        return str(path)
+
+
+def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
+              stale_days: int = DEFAULT_STALE_DAYS, display: str | None = None,
+              raw: bytes | None = None) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate one file (or its ``raw`` bytes, for uploads). Returns the model (None if it failed) and
+    every problem found."""
+    from dashboard.catalog import national as national_schema  # local: national models are their own module
+
+    today = today or date.today()
+    name = display or str(path)
+    kind = kind or _kind_of(path)
+    try:
+        data = parse_yaml_bytes(raw) if raw is not None else read_yaml(path)
+    except DataError as e:
+        return None, [Problem(name, "-", "-", str(e))]
+    except OSError as e:
+        return None, [Problem(name, "-", "-", f"cannot read file: {e.strerror}")]
+    if not isinstance(data, dict):
+        return None, [Problem(name, "-", "-", f"top level is a {type(data).__name__}; expected a mapping")]
+    model_cls: type[BaseModel]
+    if kind == "cities":
+        model_cls = CityFile
+    elif kind == "reference":
+        model_cls = ReferenceFile
+    else:
+        found = national_schema.model_for(path.name)
+        if found is None:
+            return None, [Problem(name, "-", "-", f"unknown national file {path.name!r}; expected one of "
+                                  f"{', '.join(sorted(national_schema.FILES))}")]
+        model_cls = found
+    try:
+        model = model_cls.model_validate(data)
+    except ValidationError as e:
+        return None, validation_problems(name, data, e)
+    if isinstance(model, CityFile):
+        problems = check_city(name, model, today, stale_days)
+        if path.suffix in (".yaml", ".yml") and kind == "cities" and path.parent.name == "cities" and path.stem != model.city:
+            problems.append(Problem(name, "-", "city", f"city {model.city!r} does not match the file name; "
+                                    f"expected {path.stem!r}"))
+    elif isinstance(model, ReferenceFile):
+        problems = check_reference(name, model, today, stale_days)
+    else:
+        problems = national_schema.check(name, model, today)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    return model, problems
+
+
+def data_files(root: Path = DATA_DIR) -> list[Path]:
+    return sorted(p for sub in ("cities", "reference", "national") for p in (root / sub).glob("*.yaml"))
+
+
+def load_catalog(root: Path = DATA_DIR, paths: Iterable[Path] | None = None, *, today: date | None = None,
+                 stale_days: int = DEFAULT_STALE_DAYS) -> LoadResult:
+    """Load every data file (or just ``paths``), keeping what validates and reporting the rest."""
+    res = LoadResult()
+    files = list(paths) if paths is not None else data_files(root)
+    for path in files:
+        shown = _display(path.resolve(), root.resolve().parent) if paths is None else str(path)
+        model, problems = load_file(path, today=today, stale_days=stale_days, display=shown)
+        res.problems.extend(problems)
+        if model is None:
+            first = next((p for p in problems if p.severity == "error"), None)
+            res.unavailable[shown] = str(first) if first else "invalid"
+            continue
+        if isinstance(model, CityFile):
+            if model.city in res.cities:
+                res.problems.append(Problem(shown, "-", "city", f"city {model.city!r} is defined twice"))
+                continue
+            res.cities[model.city] = model
+        elif isinstance(model, ReferenceFile):
+            res.reference[model.topic] = model
+        else:
+            res.national[path.stem] = model
+    res.problems.extend(_cross_file(res))
+    return res
+
+
+def _cross_file(res: LoadResult) -> list[Problem]:
+    """Incentive ids are unique across the catalog: the engine and the URL use them as keys."""
+    seen: dict[str, str] = {}
+    out = []
+    for city in res.cities.values():
+        for inc in city.incentives:
+            if inc.id in seen and seen[inc.id] != city.city:
+                out.append(Problem(f"data/cities/{city.city}.yaml", inc.id, "id",
+                                   f"id also used in {seen[inc.id]}; expected ids unique across cities"))
+            seen.setdefault(inc.id, city.city)
+    return out

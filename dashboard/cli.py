@@ -1,0 +1,65 @@
+"""Command line: the same catalog and engine as the app, JSON out.
+
+Exit codes: 0 success; 1 data problems found by ``check``; 2 bad usage or bad input (profile, city,
+option), with one line per problem on stderr and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from dashboard.catalog.loader import DEFAULT_STALE_DAYS, load_catalog
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    today = date.fromisoformat(args.today) if args.today else None
+    paths = [Path(p) for p in args.paths] or None
+    res = load_catalog(paths=paths, today=today, stale_days=args.stale_days)
+    if args.json:
+        print(json.dumps({"errors": [str(p) for p in res.errors], "warnings": [str(p) for p in res.warnings],
+                          "cities": sorted(res.cities), "reference": sorted(res.reference),
+                          "national": sorted(res.national)}, ensure_ascii=False, indent=2))
+        return 1 if res.errors else 0
+    for p in res.problems:
+        print(p)
+    if res.errors:
+        print(f"{len(res.errors)} error(s), {len(res.warnings)} warning(s)", file=sys.stderr)
+        return 1
+    n_inc = sum(len(c.incentives) for c in res.cities.values())
+    n_abs = sum(len(c.absences) for c in res.cities.values())
+    n_fig = sum(len(r.figures) for r in res.reference.values())
+    print(f"ok: {len(res.cities)} cities, {n_inc} incentives, {n_abs} documented absences, "
+          f"{n_fig} reference figures, {len(res.national)} national files; {len(res.warnings)} warning(s)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("check", help="validate data files (all of data/, or the given files)")
+    c.add_argument("paths", nargs="*", help="files to check; default: everything under data/")
+    c.add_argument("--today", help="date to check status and staleness against (YYYY-MM-DD)")
+    c.add_argument("--stale-days", type=int, default=DEFAULT_STALE_DAYS,
+                   help=f"warn when a source was retrieved longer ago than this (default {DEFAULT_STALE_DAYS})")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=_cmd_check)
+    try:
+        from dashboard import cli_engine  # engine commands live beside, registered if present
+        cli_engine.register(sub)
+    except ImportError:
+        pass
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:
+        return 0
