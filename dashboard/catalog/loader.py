@@ -232,6 +232,7 @@ class LoadResult:
     cities: dict[str, CityFile] = field(default_factory=dict)
     reference: dict[str, ReferenceFile] = field(default_factory=dict)
     national: dict[str, BaseModel] = field(default_factory=dict)
+    reference_extra: dict[str, BaseModel] = field(default_factory=dict)  # e.g. industry_fit
     problems: list[Problem] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)  # file -> first error, for the app to show
 
@@ -280,7 +281,9 @@ def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
     if kind == "cities":
         model_cls = CityFile
     elif kind == "reference":
-        model_cls = ReferenceFile
+        from dashboard.catalog import industry  # files with their own shape (e.g. the city x field matrix)
+
+        model_cls = industry.FILES.get(path.name, ReferenceFile)
     else:
         found = national_schema.model_for(path.name)
         if found is None:
@@ -298,6 +301,10 @@ def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
                                     f"expected {path.stem!r}"))
     elif isinstance(model, ReferenceFile):
         problems = check_reference(name, model, today, stale_days)
+    elif kind == "reference":
+        from dashboard.catalog import industry
+
+        problems = industry.check(name, model, today)
     else:
         problems = national_schema.check(name, model, today)
     if any(p.severity == "error" for p in problems):
@@ -329,6 +336,8 @@ def load_catalog(root: Path = DATA_DIR, paths: Iterable[Path] | None = None, *, 
             res.cities[model.city] = model
         elif isinstance(model, ReferenceFile):
             res.reference[model.topic] = model
+        elif path.parent.name == "reference":
+            res.reference_extra[path.stem] = model
         else:
             res.national[path.stem] = model
     res.problems.extend(_cross_file(res))
