@@ -10,11 +10,14 @@ and a size cap checked before parsing.
 
 from __future__ import annotations
 
+import difflib
+import re
+import types
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -45,12 +48,17 @@ class DataError(Exception):
 
 # --- safe YAML -----------------------------------------------------------------------------------------
 
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
 
 class _NoAliasLoader(yaml.SafeLoader):
     """SafeLoader that refuses anchors and aliases: data files never need them, and refusing them is the
-    simplest complete defence against alias bombs."""
+    simplest complete defence against alias bombs.
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: ANN401 - PyYAML's signature
+    Dates stay strings here (no implicit timestamp resolver): pydantic parses them, so an impossible date
+    such as 2025-13-40 is reported at its record and field instead of failing the whole file."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             raise DataError(f"YAML alias '*{event.anchor}' at line {event.start_mark.line + 1} is not allowed; "
@@ -62,8 +70,32 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# A copy, not an edit: the resolver table is a class attribute shared with yaml.SafeLoader.
+_NoAliasLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _yaml_message(e: yaml.MarkedYAMLError) -> str:
+    """One line for a PyYAML error: where, what, and the construct it was inside."""
+    mark = e.problem_mark
+    problem = e.problem or e.context or "syntax error"
+    if isinstance(e, yaml.constructor.ConstructorError):
+        tag = re.search(r"constructor for the tag '([^']*)'", problem)
+        if tag:
+            name = tag.group(1).replace("tag:yaml.org,2002:", "!!")
+            line = f" at line {mark.line + 1}" if mark else ""
+            return f"YAML tag '{name}'{line} is not allowed; expected plain data without tags"
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    inside = ""
+    if e.problem and e.context and e.context_mark and (mark is None or e.context_mark.line != mark.line):
+        inside = f" ({e.context} that starts at line {e.context_mark.line + 1})"
+    return f"not valid YAML{where}: {problem}{inside}"
+
+
 def parse_yaml_bytes(raw: bytes, max_bytes: int = MAX_FILE_BYTES) -> Any:
-    """Decode and parse one YAML document, or raise DataError saying why not."""
+    """Decode and parse one YAML document, or raise DataError saying why not (never anything else)."""
     if len(raw) > max_bytes:
         raise DataError(f"file is {len(raw):,} bytes; expected at most {max_bytes:,}")
     if not raw.strip():
@@ -71,20 +103,21 @@ def parse_yaml_bytes(raw: bytes, max_bytes: int = MAX_FILE_BYTES) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise DataError(f"not UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); expected UTF-8 text") from None
+        line = raw[: e.start].count(b"\n") + 1
+        raise DataError(f"not UTF-8: byte 0x{raw[e.start]:02x} at line {line} (offset {e.start}); "
+                        "expected UTF-8 text") from None
     try:
-        docs = list(yaml.load_all(text, Loader=_NoAliasLoader))  # noqa: S506 - _NoAliasLoader is a SafeLoader
+        docs = list(yaml.load_all(text, Loader=_NoAliasLoader))
     except DataError:
         raise
-    except yaml.constructor.ConstructorError as e:
-        tag = getattr(e.problem_mark, "line", None)
-        where = f" at line {tag + 1}" if tag is not None else ""
-        raise DataError(f"YAML tag not allowed{where} ({e.problem}); expected plain data without custom tags") from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise DataError(f"not valid YAML{where}: {problem}") from None
+    except yaml.MarkedYAMLError as e:
+        raise DataError(_yaml_message(e)) from None
+    except yaml.YAMLError as e:  # e.g. ReaderError: a control character
+        raise DataError(f"not valid YAML: {str(e).splitlines()[0]}") from None
+    except RecursionError:
+        raise DataError("not valid YAML: nested too deeply; expected a few levels of mappings and lists") from None
+    except (ValueError, TypeError, OverflowError) as e:  # a standard tag rejecting its value, e.g. !!int x
+        raise DataError(f"not valid YAML: {e}; expected plain data") from None
     if len(docs) != 1:
         raise DataError(f"file holds {len(docs)} YAML documents; expected exactly one")
     return docs[0]
@@ -100,55 +133,172 @@ def read_yaml(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Any:
 # --- pydantic errors to problems -----------------------------------------------------------------------
 
 
-def _record_and_field(data: Any, loc: tuple[Any, ...]) -> tuple[str, str]:
-    """Turn ``('incentives', 3, 'benefit', 'amount', 'value')`` into ('sz-phd-living', 'benefit.amount.value')."""
-    if not loc:
-        return "-", "-"
-    node, i = data, 0
-    record = "-"
-    # Descend to the first list element that has an id: that is the record.
-    while i < len(loc):
-        key = loc[i]
-        try:
-            node = node[key]
-        except (KeyError, IndexError, TypeError):
-            break
-        i += 1
+def _types(tp: Any) -> list[Any]:
+    """The concrete types an annotation can hold: Annotated and None peeled off, unions split."""
+    origin = get_origin(tp)
+    if origin is Annotated:
+        return _types(get_args(tp)[0])
+    if origin in (Union, types.UnionType):
+        return [t for a in get_args(tp) for t in _types(a)]
+    return [] if tp is type(None) else [tp]
+
+
+def _models(candidates: list[Any]) -> list[type[BaseModel]]:
+    return [t for t in candidates if isinstance(t, type) and issubclass(t, BaseModel)]
+
+
+def _has_kind(model: type[BaseModel], tag: str) -> bool:
+    kind = model.model_fields.get("kind")
+    return kind is not None and tag in get_args(kind.annotation)
+
+
+@dataclass
+class _Place:
+    """Where an error is: its record, its field path inside the record, and the models around it."""
+
+    record: str = "-"
+    parts: list[str] = field(default_factory=list)
+    owner: type[BaseModel] | None = None  # the model whose field the last key is
+    model: type[BaseModel] | None = None  # the model at the error's location, if it is one
+
+    @property
+    def path(self) -> str:
+        return ".".join(self.parts) or "-"
+
+
+def _locate(data: Any, loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> _Place:
+    """Walk ``loc`` through the data and (when ``root`` is given) the schema. The record is the first list
+    element with an ``id``; pydantic's union tags (``age`` in ``conditions.1.age.max``) are dropped."""
+    place = _Place()
+    node: Any = data
+    cands: list[Any] = [root] if root else []
+    for key in loc:
+        models = _models(cands)
+        if isinstance(key, str) and not (isinstance(node, Mapping) and key in node):
+            is_tag = isinstance(node, Mapping) and node.get("kind") == key
+            is_member = any(m.__name__ == key for m in models) or key.endswith("Cond") or "[" in key
+            if is_tag or is_member:
+                cands = [m for m in models if m.__name__ == key or _has_kind(m, key)] or cands
+                continue
         if isinstance(key, int):
-            rid = node.get("id") if isinstance(node, Mapping) else None
-            record = str(rid) if rid else f"{loc[i - 2]}[{key}]" if i >= 2 else f"[{key}]"
-            break
-    if record == "-":
-        return "-", ".".join(str(p) for p in loc)
-    rest = [str(p) for p in loc[i:] if not (isinstance(p, str) and p.endswith("Cond"))]
-    return record, ".".join(rest) or "-"
+            cands = [t for c in cands if get_origin(c) is list for t in _types(get_args(c)[0])]
+        else:
+            place.owner = models[0] if len(models) == 1 else None
+            cands = [t for m in models if key in m.model_fields for t in _types(m.model_fields[key].annotation)]
+        child = None
+        if isinstance(node, Mapping | list):
+            try:
+                child = node[key]
+            except (KeyError, IndexError, TypeError):
+                child = None
+        if isinstance(key, int) and place.record == "-":
+            rid = child.get("id") if isinstance(child, Mapping) else None
+            place.record = str(rid) if rid else f"{'.'.join(place.parts)}[{key}]"
+            place.parts = []
+        elif isinstance(key, int):
+            place.parts[-1:] = [f"{place.parts[-1] if place.parts else ''}[{key}]"]
+        else:
+            place.parts.append(str(key))
+        node = child
+    models = _models(cands)
+    place.model = models[0] if len(models) == 1 else None
+    return place
 
 
-def _message(err: Mapping[str, Any]) -> str:
+def _record_and_field(data: Any, loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> tuple[str, str]:
+    """Turn ``('incentives', 3, 'benefit', 'amount', 'value')`` into ('sz-phd-living', 'benefit.amount.value')."""
+    place = _locate(data, loc, root)
+    return place.record, place.path
+
+
+def _show(value: Any) -> str:
+    """A short description of a bad input for a message."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _message(err: Mapping[str, Any], place: _Place | None = None) -> str:
+    """Pydantic's message rewritten to say what was found and what is expected."""
     msg = str(err.get("msg", "invalid"))
-    typ = err.get("type", "")
+    typ = str(err.get("type", ""))
+    ctx: Mapping[str, Any] = err.get("ctx") or {}
+    got = _show(err.get("input"))
+    owner = place.owner if place else None
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        return msg[len("Value error, "):]
     if typ == "extra_forbidden":
+        name = str(err["loc"][-1]) if err.get("loc") else ""
+        if owner is not None:
+            close = difflib.get_close_matches(name, list(owner.model_fields), n=1, cutoff=0.6)
+            if close:
+                return f"unknown field; did you mean {close[0]!r}?"
+            return f"unknown field; expected one of {', '.join(owner.model_fields)}"
         return "unknown field; expected only the fields of the schema (a typo?)"
     if typ == "missing":
         return "missing; this field is required"
     if typ == "literal_error":
-        return f"{msg} (got {err.get('input')!r})"
+        return f"unknown value {got}; expected {ctx.get('expected', msg)}"
     if typ == "union_tag_invalid":
-        return f"unknown kind {err.get('input', {}).get('kind') if isinstance(err.get('input'), dict) else ''!r}; {msg}"
-    if typ in ("model_type", "dict_type"):
-        return f"expected a mapping, got {type(err.get('input')).__name__}"
+        return f"unknown kind {ctx.get('tag', got)!r}; expected one of {ctx.get('expected_tags', '')}"
+    if typ == "union_tag_not_found":
+        return f"missing; expected a {ctx.get('discriminator', 'kind')} field"
+    if typ in ("model_type", "dict_type", "model_attributes_type"):
+        return f"got {got}; expected a mapping (field: value lines)"
     if typ == "list_type":
-        return f"expected a list, got {type(err.get('input')).__name__}"
+        return f"got {got}; expected a list (- item lines or [a, b])"
+    if typ == "too_short" and "min_length" in ctx:
+        n = ctx.get("actual_length") or 0
+        return f"{'empty' if n == 0 else f'has {n} item(s)'}; expected at least {ctx['min_length']} item(s)"
+    if typ == "string_too_short":
+        return "empty; expected some text"
+    if typ in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return f"got {got}; expected a number {msg.removeprefix('Input should be ')}"
+    if typ.startswith("date_") or typ.startswith("datetime_"):
+        why = f" ({ctx['error']})" if ctx.get("error") else ""
+        return f"{got} is not a valid date{why}; expected YYYY-MM-DD"
+    if typ == "string_pattern_mismatch":
+        return f"got {got}; expected text matching {ctx.get('pattern', '')}"
+    if msg.startswith("Input should be "):
+        return f"got {got}; expected {msg.removeprefix('Input should be ')}"
     return msg
 
 
-def validation_problems(file: str, data: Any, exc: ValidationError) -> list[Problem]:
+def _validator_field(place: _Place, message: str) -> str | None:
+    """A model validator reports at the model, not at a field: take the first of the model's field names
+    its message mentions ("monthly benefit needs duration_months" -> duration_months; "exclude" names
+    excludes). A message offering a choice ("give exactly one of ...") is about the whole model and keeps
+    the model's path, unless that path is the record itself."""
+    if place.model is None or (message.startswith("give ") and place.parts):
+        return None
+    fields = place.model.model_fields
+    for word in re.findall(r"[a-z_]+", message):
+        for name in (word, word + "s"):
+            if name in fields:
+                return name
+    return None
+
+
+def validation_problems(file: str, data: Any, exc: ValidationError,
+                        model: type[BaseModel] | None = None) -> list[Problem]:
+    """One problem per pydantic error; ``model`` (the validated class) sharpens fields and suggestions."""
     out = []
     for err in exc.errors():
-        record, fld = _record_and_field(data, tuple(err["loc"]))
-        out.append(Problem(file, record, fld, _message(err)))
+        place = _locate(data, tuple(err["loc"]), model)
+        text = _message(err, place)
+        typ = err.get("type")
+        if typ in ("union_tag_invalid", "union_tag_not_found"):
+            place.parts.append("kind")
+        elif typ == "value_error":
+            extra = _validator_field(place, text)
+            if extra:
+                place.parts.append(extra)
+        out.append(Problem(file, place.record, place.path, text))
     return out
 
 
@@ -293,7 +443,7 @@ def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
     try:
         model = model_cls.model_validate(data)
     except ValidationError as e:
-        return None, validation_problems(name, data, e)
+        return None, validation_problems(name, data, e, model_cls)
     if isinstance(model, CityFile):
         problems = check_city(name, model, today, stale_days)
         if path.suffix in (".yaml", ".yml") and kind == "cities" and path.parent.name == "cities" and path.stem != model.city:

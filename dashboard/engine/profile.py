@@ -58,6 +58,7 @@ class Settings(BaseModel):
     k_visa_max_age: int | None = Field(None, ge=18, le=80, description="unpublished; None = unknown")
     discretionary_expected_share: float = Field(0.5, ge=0, le=1,
         description="expected value of an 'up to' amount = min + share x (max - min); 0.5 is the midpoint rule")
+    rent_flat_m2: float = Field(40.0, gt=0, le=300, description="flat size for valuing below-market rent")
 
 
 class ProfileError(ValueError):

@@ -1,0 +1,183 @@
+"""The ranking a user sees: every city evaluated, scored, ranked, with sensitivity, what the leader offers
+that others do not, and the smallest changes that would change the top city."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dashboard.catalog import schema as S
+from dashboard.engine import score as SC
+from dashboard.engine.evaluate import CityResult, Evaluation, Inputs, evaluate_city
+from dashboard.engine.industry import industry_scores
+from dashboard.engine.profile import Profile, Settings
+
+
+@dataclass(frozen=True)
+class CityRank:
+    city: str
+    rank: int
+    score: float
+    rank_min: int
+    rank_max: int
+    share_first: float
+    dims: dict[str, float]        # normalised 0..1
+    raw: dict[str, float]         # before normalisation (see score.py for units)
+    result: CityResult
+    user_supplied: bool = False
+
+
+@dataclass(frozen=True)
+class Ranking:
+    rows: tuple[CityRank, ...]                 # in rank order
+    weights: dict[str, float]
+    flags: tuple[str, ...] = ()
+    draws: int = 0
+
+    def by_city(self) -> dict[str, CityRank]:
+        return {r.city: r for r in self.rows}
+
+    @property
+    def leader(self) -> CityRank:
+        return self.rows[0]
+
+
+def resolve_weights(weights: Mapping[str, float] | None = None, preset: str | None = None) -> dict[str, float]:
+    if weights is not None:
+        unknown = set(weights) - set(SC.DIMENSIONS)
+        if unknown:
+            raise ValueError(f"unknown weight dimension(s) {sorted(unknown)}; expected {list(SC.DIMENSIONS)}")
+        w = {d: float(weights.get(d, 0.0)) for d in SC.DIMENSIONS}
+        SC.weight_vector(w)  # validates
+        return w
+    name = preset or SC.DEFAULT_PRESET
+    if name not in SC.PRESETS:
+        raise ValueError(f"unknown preset {name!r}; expected one of {sorted(SC.PRESETS)}")
+    return dict(SC.PRESETS[name])
+
+
+def rank_cities(profile: Profile, inputs: Inputs, settings: Settings, *, weights: Mapping[str, float] | None = None,
+                preset: str | None = None, cities: Sequence[str] | None = None,
+                draws: int = SC.SENSITIVITY_DRAWS) -> Ranking:
+    w = resolve_weights(weights, preset)
+    ids = [c for c in (cities or inputs.cities) if c in inputs.cities]
+    if not ids:
+        raise ValueError("no cities to rank")
+    results = [evaluate_city(profile, c, inputs, settings) for c in ids]
+    return rank_results(results, profile, inputs, w, draws=draws)
+
+
+def rank_results(results: Sequence[CityResult], profile: Profile, inputs: Inputs, w: Mapping[str, float], *,
+                 draws: int = SC.SENSITIVITY_DRAWS) -> Ranking:
+    ind = industry_scores(inputs.industry, profile.field, [r.city for r in results])
+    table = SC.raw_dimensions(results, ind)
+    wv = SC.weight_vector(w)
+    sc = SC.scores(table.norm, wv)
+    tiebreak = np.array([r.total.expected for r in results])
+    rk = SC.ranks_from(sc, tiebreak)
+    sens = SC.sensitivity(table.norm, wv, tiebreak, draws=draws)
+    rows = [
+        CityRank(r.city, int(rk[i]), float(sc[i]), int(sens.rank_min[i]), int(sens.rank_max[i]),
+                 float(sens.share_first[i]), dict(zip(SC.DIMENSIONS, map(float, table.norm[i]), strict=True)),
+                 dict(zip(SC.DIMENSIONS, map(float, table.raw[i]), strict=True)), r,
+                 r.city in inputs.user_supplied)
+        for i, r in enumerate(results)
+    ]
+    rows.sort(key=lambda x: x.rank)
+    return Ranking(tuple(rows), dict(w), table.flags, draws)
+
+
+# --- why not elsewhere ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    category: str
+    leader_expected: float
+    city_expected: float
+    leader_items: tuple[Evaluation, ...]
+    city_items: tuple[Evaluation, ...]
+
+    @property
+    def amount(self) -> float:
+        return self.leader_expected - self.city_expected
+
+
+def gaps_to_leader(ranking: Ranking, city: str) -> list[Gap]:
+    """Per category, what the leader pays this profile that the city does not (largest gap first)."""
+    leader = ranking.leader.result
+    mine = ranking.by_city()[city].result
+    out = []
+    for cat in S.CATEGORIES:
+        le, me = leader.by_category[cat], mine.by_category[cat]
+        l_items = tuple(e for e in leader.eligible() if e.incentive.category == cat)
+        m_items = tuple(e for e in mine.eligible() if e.incentive.category == cat)
+        if le.expected > me.expected + 0.5 or le.status_points > me.status_points:
+            out.append(Gap(cat, le.expected, me.expected, l_items, m_items))
+    return sorted(out, key=lambda g: -g.amount)
+
+
+# --- what would change it ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str                    # "profile" | "weight"
+    label_en: str
+    label_zh: str
+    new_leader: str
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+DEGREE_NEXT = {"none": "bachelor", "bachelor": "master", "master": "phd"}
+
+
+def _profile_candidates(p: Profile, settings: Settings) -> list[tuple[str, str, dict[str, object]]]:
+    """Small, realistic changes, cheapest first."""
+    c: list[tuple[str, str, dict[str, object]]] = []
+    if p.graduation_year is not None and p.graduation_year < settings.today.year:
+        c.append(("apply in your graduation year (within the time limits)", "在毕业当年申请（满足时限要求）",
+                  {"graduation_year": settings.today.year}))
+    if p.hsk_level is not None and p.hsk_level < 6:
+        for lvl in (4, 5, 6):
+            if lvl > p.hsk_level:
+                c.append((f"pass HSK {lvl}", f"通过HSK {lvl}级", {"hsk_level": lvl}))
+    if p.annual_salary_cny:
+        for f in (1.25, 1.5, 2.0, 3.0):
+            s = round(p.annual_salary_cny * f, -3)
+            c.append((f"a salary of RMB {s:,.0f} (x{f:g})", f"年薪{s:,.0f}元（x{f:g}）", {"annual_salary_cny": s}))
+    if p.degree in DEGREE_NEXT:
+        d = DEGREE_NEXT[p.degree]
+        c.append((f"complete a {d} degree", f"取得{ {'bachelor': '学士', 'master': '硕士', 'phd': '博士'}[d] }学位",
+                  {"degree": d}))
+    for intent in ("employment", "research", "startup"):
+        if p.intent is not None and intent != p.intent:
+            c.append((f"plan {intent} instead of {p.intent}", f"将意向改为{intent}", {"intent": intent}))
+    return c
+
+
+def what_would_change(profile: Profile, inputs: Inputs, settings: Settings, ranking: Ranking,
+                      *, limit: int = 5) -> list[Change]:
+    leader = ranking.leader.city
+    out: list[Change] = []
+    cities = [r.city for r in ranking.rows]
+    for en, zh, diff in _profile_candidates(profile, settings):
+        try:
+            p2 = profile.model_copy(update=diff)
+            p2 = Profile.model_validate(p2.model_dump())
+        except ValueError:
+            continue
+        r2 = rank_cities(p2, inputs, settings, weights=ranking.weights, cities=cities, draws=0)
+        if r2.leader.city != leader:
+            out.append(Change("profile", en, zh, r2.leader.city, {"profile_change": diff}))
+        if len([o for o in out if o.kind == "profile"]) >= limit:
+            break
+    norm = np.array([[r.dims[d] for d in SC.DIMENSIONS] for r in ranking.rows])
+    wv = SC.weight_vector(ranking.weights)
+    for ci, di, delta in SC.weight_to_flip(norm, wv, 0)[:limit]:
+        dim = SC.DIMENSIONS[di]
+        out.append(Change("weight", f"raise the weight of {dim} by {delta:.1f}", f"将「{dim}」权重提高{delta:.1f}",
+                          ranking.rows[ci].city, {"dimension": dim, "add": round(delta, 2)}))
+    return out
