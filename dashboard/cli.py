@@ -12,6 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from dashboard import cli_engine
 from dashboard.catalog.loader import DEFAULT_STALE_DAYS, load_catalog
 
 
@@ -48,11 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"warn when a source was retrieved longer ago than this (default {DEFAULT_STALE_DAYS})")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=_cmd_check)
-    try:
-        from dashboard import cli_engine  # engine commands live beside, registered if present
-        cli_engine.register(sub)
-    except ImportError:
-        pass
+    cli_engine.register(sub)
     return ap
 
 

@@ -189,3 +189,20 @@ def resolve_exclusions(evals: list[Evaluation]) -> list[Evaluation]:
                 e = Evaluation(e.city, e.incentive, e.status, e.conditions, e.tier_id, e.value, excluded_by=best.id)
         out.append(e)
     return out
+
+
+def inputs_from(load_result: Any, *, extra_cities: Mapping[str, S.CityFile] | None = None) -> Inputs:
+    """Build the engine's inputs from a catalog LoadResult (plus session uploads, marked user-supplied)."""
+    national = None
+    if load_result.national:
+        from dashboard.engine.national import national_scheme
+
+        try:
+            national = national_scheme(load_result.national)
+        except (KeyError, ValueError):
+            national = None
+    cities = dict(load_result.cities)
+    extra = dict(extra_cities or {})
+    cities.update(extra)
+    return Inputs(cities, dict(load_result.reference), national,
+                  load_result.reference_extra.get("industry_fit"), frozenset(extra))

@@ -1,0 +1,430 @@
+"""Population sweep: many profiles at once, vectorised with numpy, equal profile by profile to the scalar
+engine (tests/test_population.py checks that on a sample).
+
+How: the profile set becomes columns (one array per field; unknown = NaN or -1). Each condition becomes a
+vector of -1 (fail), 0 (unknown), 1 (pass); an incentive's status is the minimum over its conditions
+(fail dominates, then unknown) and ``any_of`` takes the maximum. Values do not depend on the person
+except through the chosen tier and the tax refund, so each (incentive, tier) is valued once by the scalar
+``value_of`` and broadcast; the tax refund is linear in the yearly refund. The work-permit class is
+computed once per distinct combination of the fields the points table reads and broadcast back.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dashboard.catalog import schema as S
+from dashboard.engine import reference as R
+from dashboard.engine import score as SC
+from dashboard.engine.evaluate import Inputs
+from dashboard.engine.industry import industry_scores
+from dashboard.engine.profile import Profile, Settings
+from dashboard.engine.rank import resolve_weights
+from dashboard.engine.value import value_of
+
+PASS, UNK, FAIL = np.int8(1), np.int8(0), np.int8(-1)
+DEGREES = list(S.DEGREE_ORDER)
+ORIGINS = ["foreign", "overseas_chinese", "returnee", "mainland", "hk_macao_taiwan"]
+INTENTS = ["employment", "startup", "research"]
+FIELDS = list(S.FIELDS)
+NUM = ("age", "graduation_year", "university_rank", "experience_years", "annual_salary_cny",
+       "months_in_china_per_year", "hsk_level", "years_in_china_continuous", "years_since_return", "children")
+BOOL = ("degree_abroad", "chinese_taught_degree", "former_chinese_national", "fortune500_experience", "holds_patent",
+        "owns_home_in_city", "spouse")
+CODES = {"degree": DEGREES, "origin": ORIGINS, "intent": INTENTS, "field": FIELDS}
+
+
+# --- profiles as columns -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Columns:
+    n: int
+    num: dict[str, np.ndarray]       # float, NaN = unknown
+    code: dict[str, np.ndarray]      # int16 index into CODES, -1 = unknown
+    flag: dict[str, np.ndarray]      # int8 1/0, -1 = unknown
+    horizon: int
+    rate: float
+
+
+def to_columns(profiles: Sequence[Profile]) -> Columns:
+    if not profiles:
+        raise ValueError("no profiles")
+    horizons = {p.horizon_years for p in profiles}
+    rates = {p.discount_rate for p in profiles}
+    if len(horizons) != 1 or len(rates) != 1:
+        raise ValueError("a sweep values every profile over one horizon and discount rate")
+    num = {k: np.array([np.nan if getattr(p, k) is None else float(getattr(p, k)) for p in profiles]) for k in NUM}
+    code = {k: np.array([-1 if getattr(p, k) is None else CODES[k].index(getattr(p, k)) for p in profiles], dtype=np.int16)
+            for k in CODES}
+    flag = {k: np.array([-1 if getattr(p, k) is None else int(getattr(p, k)) for p in profiles], dtype=np.int8) for k in BOOL}
+    return Columns(len(profiles), num, code, flag, horizons.pop(), rates.pop())
+
+
+def default_grid(settings: Settings, *, sample: int | None = None, seed: int = 0) -> list[Profile]:
+    """The documented grid: degree x age x field x origin x salary x intent (51,840 profiles), or a random
+    sample of it. Other fields unknown; horizon 5 years, rate 3%."""
+    degrees = ["bachelor", "master", "phd", "postdoc"]
+    ages = list(range(22, 46))
+    fields = ["ai", "semiconductors", "biotech", "new_energy", "information_technology", "non_stem"]
+    origins = ORIGINS
+    salaries = [150_000, 250_000, 400_000, 600_000, 1_000_000, 2_000_000]
+    grid = list(itertools.product(degrees, ages, fields, origins, salaries, INTENTS))
+    if sample is not None:
+        if sample <= 0:
+            raise ValueError("--sample must be positive")
+        rng = np.random.default_rng(seed)
+        idx = rng.choice(len(grid), size=min(sample, len(grid)), replace=False)
+        grid = [grid[i] for i in sorted(idx)]
+    return [Profile(degree=d, age=a, field=f, origin=o, annual_salary_cny=s, intent=i)  # type: ignore[arg-type]
+            for d, a, f, o, s, i in grid]
+
+
+# --- conditions, vectorised ----------------------------------------------------------------------------
+
+
+def _tri(known: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    return np.where(known, np.where(ok, PASS, FAIL), UNK).astype(np.int8)
+
+
+def _within(x: np.ndarray, limit: float, inclusive: bool) -> np.ndarray:
+    return x <= limit if inclusive else x < limit
+
+
+@dataclass(frozen=True)
+class VecCtx:
+    today: Any
+    wage: float | None
+    permit_code: np.ndarray   # 0 A, 1 B, 2 C, 3 none; -1 unknown
+    permit_known: np.ndarray  # bool
+
+
+PERMIT_CODES = {"A": 0, "B": 1, "C": 2, None: 3}
+
+
+def vec_condition(c: S.Condition, cols: Columns, ctx: VecCtx) -> np.ndarray:  # noqa: C901 - mirrors rules.evaluate_condition
+    k, n = c.kind, cols.n
+    num, code, flag = cols.num, cols.code, cols.flag
+    if k == "degree":
+        d = code["degree"]
+        known = d >= 0
+        ok = d >= S.DEGREE_ORDER[c.min]
+        if c.max is not None:
+            ok &= d <= S.DEGREE_ORDER[c.max]
+        return _tri(known, ok)
+    if k == "age":
+        a = num["age"]
+        known = ~np.isnan(a)
+        ok = np.ones(n, bool)
+        with np.errstate(invalid="ignore"):
+            if c.min is not None:
+                ok &= (a >= c.min) if c.min_inclusive else (a > c.min)
+            if c.max is not None:
+                ok &= (a <= c.max) if c.max_inclusive else (a < c.max)
+        return _tri(known, ok)
+    if k == "born_on_or_after":
+        a = num["age"]
+        from datetime import date
+
+        out = np.full(n, UNK, np.int8)
+        for age in np.unique(a[~np.isnan(a)]):
+            t = ctx.today
+            latest = date(t.year - int(age), t.month, min(t.day, 28))
+            earliest = date(t.year - int(age) - 1, t.month, min(t.day, 28))
+            v = PASS if earliest >= c.date else (FAIL if latest < c.date else UNK)
+            out[a == age] = v
+        return out
+    if k in ("origin", "field", "intent"):
+        col = code[k]
+        want = [CODES[k].index(x) for x in c.any_of]
+        return _tri(col >= 0, np.isin(col, want))
+    if k == "years_since_graduation":
+        g = num["graduation_year"]
+        known = ~np.isnan(g)
+        years = ctx.today.year - g
+        lo = years + (ctx.today.month - 12) / 12
+        hi = years + (ctx.today.month - 1) / 12
+        with np.errstate(invalid="ignore"):
+            pas = _within(hi, c.max_years, c.inclusive)
+            fail = ~_within(np.maximum(lo, 0.0), c.max_years, c.inclusive)
+        return np.where(~known, UNK, np.where(pas, PASS, np.where(fail, FAIL, UNK))).astype(np.int8)
+    if k == "years_since_return":
+        y = num["years_since_return"]
+        with np.errstate(invalid="ignore"):
+            return _tri(~np.isnan(y), _within(y, c.max_years, c.inclusive))
+    if k == "graduated_on_or_after":
+        g = num["graduation_year"]
+        known = ~np.isnan(g)
+        jan1 = c.date.month == 1 and c.date.day == 1
+        with np.errstate(invalid="ignore"):
+            pas = (g > c.date.year) | ((g == c.date.year) & jan1)
+            fail = g < c.date.year
+        return np.where(~known, UNK, np.where(pas, PASS, np.where(fail, FAIL, UNK))).astype(np.int8)
+    if k == "university_rank":
+        r = num["university_rank"]
+        with np.errstate(invalid="ignore"):
+            return _tri(~np.isnan(r), r <= c.max_rank)
+    if k == "degree_abroad":
+        f = flag["degree_abroad"].copy()
+        f[(f < 0) & (code["origin"] == ORIGINS.index("returnee"))] = 1
+        return _tri(f >= 0, (f == 1) == c.required)
+    if k == "salary":
+        s = num["annual_salary_cny"]
+        if c.min_cny is not None:
+            floor = c.min_cny
+        elif ctx.wage is None:
+            return np.full(n, UNK, np.int8)
+        else:
+            floor = c.min_multiple_of_local_wage * ctx.wage  # type: ignore[operator]
+        with np.errstate(invalid="ignore"):
+            return _tri(~np.isnan(s), s >= floor)
+    if k in ("experience_years", "hsk_level", "months_in_china_per_year"):
+        x = num[k]
+        with np.errstate(invalid="ignore"):
+            return _tri(~np.isnan(x), x >= c.min)
+    if k == "work_permit_class":
+        mainland = code["origin"] == ORIGINS.index("mainland")
+        want = [PERMIT_CODES[x] for x in c.any_of]
+        out = _tri(ctx.permit_known, np.isin(ctx.permit_code, want))
+        out[mainland] = FAIL
+        return out
+    if k == "has_spouse":
+        f = flag["spouse"]
+        return _tri(f >= 0, f == 1)
+    if k == "has_children":
+        ch = num["children"]
+        with np.errstate(invalid="ignore"):
+            return _tri(~np.isnan(ch), ch > 0)
+    if k == "no_local_home":
+        f = flag["owns_home_in_city"]
+        return _tri(f >= 0, f == 0)
+    if k == "commitment":
+        return np.full(n, PASS, np.int8)
+    if k == "manual":
+        return np.full(n, UNK, np.int8)
+    if k == "any_of":
+        return np.max(np.stack([vec_condition(s, cols, ctx) for s in c.conditions]), axis=0)
+    raise ValueError(f"unknown condition kind {k!r}")
+
+
+def _all(conds: Sequence[S.Condition], cols: Columns, ctx: VecCtx) -> np.ndarray:
+    if not conds:
+        return np.full(cols.n, PASS, np.int8)
+    return np.min(np.stack([vec_condition(c, cols, ctx) for c in conds]), axis=0)
+
+
+def _gate(inc: S.Incentive, today: Any) -> np.int8 | None:
+    if inc.status == "expired" or (inc.valid_to and inc.valid_to < today):
+        return FAIL
+    if inc.status == "proposed" or (inc.valid_from and inc.valid_from > today):
+        return FAIL
+    if inc.status == "unknown":
+        return UNK
+    return None
+
+
+# --- national pieces, vectorised -----------------------------------------------------------------------
+
+
+def _permit(cols: Columns, profiles: Sequence[Profile], inputs: Inputs, city: str, wage: float | None
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Permit class per profile: computed once per distinct profile (ignoring fields the points table does
+    not read) by the scalar national engine, then broadcast."""
+    codes = np.full(cols.n, PERMIT_CODES[None], np.int16)
+    known = np.zeros(cols.n, bool)
+    if inputs.national is None:
+        return codes, known
+    from dashboard.engine.national import PERMIT_FIELDS, work_permit
+
+    cache: dict[tuple[Any, ...], tuple[int, bool]] = {}
+    for i, p in enumerate(profiles):
+        if p.origin is None or p.origin == "mainland":
+            continue
+        key = tuple(getattr(p, f) for f in PERMIT_FIELDS)
+        hit = cache.get(key)
+        if hit is None:
+            res = work_permit(p, inputs.national, city=city, local_annual_wage=wage)
+            k = getattr(res, "klass", None)
+            hit = (PERMIT_CODES.get(k, 3), bool(getattr(res, "klass_known", k is not None)))
+            cache[key] = hit
+        codes[i], known[i] = hit
+    return codes, known
+
+
+def _refund(cols: Columns, inputs: Inputs, rule_id: str) -> np.ndarray:
+    """Yearly zone refund per profile (NaN where the salary is unknown)."""
+    from dashboard.engine.tax import iit_annual, taxable_income_from_salary, zone_refund
+
+    s = cols.num["annual_salary_cny"]
+    out = np.full(cols.n, np.nan)
+    for val in np.unique(s[~np.isnan(s)]):
+        ti = taxable_income_from_salary(float(val), inputs.national)
+        z = zone_refund(rule_id, inputs.national, taxable_income=ti, iit=iit_annual(ti, inputs.national))
+        out[s == val] = np.nan if z.amount is None else z.amount
+    return out
+
+
+# --- the sweep -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    profiles: Sequence[Profile]
+    cities: tuple[str, ...]
+    value: np.ndarray      # profiles x cities, expected discounted CNY of counted incentives
+    score: np.ndarray      # profiles x cities
+    rank: np.ndarray       # profiles x cities, 1-based
+    status: dict[str, np.ndarray]  # incentive id -> int8 per profile (1 eligible, 0 possible, -1 ineligible)
+
+    def summary(self) -> dict[str, Any]:
+        first = (self.rank == 1).mean(axis=0)
+        return {
+            "profiles": len(self.profiles), "cities": list(self.cities),
+            "share_first": {c: round(float(first[j]), 4) for j, c in enumerate(self.cities)},
+            "value": {c: {q: round(float(np.percentile(self.value[:, j], p)), 0)
+                          for q, p in (("p10", 10), ("median", 50), ("p90", 90))} | {"mean": round(float(self.value[:, j].mean()), 0)}
+                      for j, c in enumerate(self.cities)},
+        }
+
+
+def sweep(profiles: Sequence[Profile], inputs: Inputs, settings: Settings, *, weights: Mapping[str, float] | None = None,
+          preset: str | None = None, cities: Sequence[str] | None = None) -> SweepResult:
+    w = SC.weight_vector(resolve_weights(weights, preset))
+    ids = tuple(c for c in (cities or inputs.cities) if c in inputs.cities)
+    cols = to_columns(profiles)
+    n, m = cols.n, len(ids)
+    ndim = 7
+    raw = np.zeros((m, n, ndim))
+    value = np.zeros((n, m))
+    statuses: dict[str, np.ndarray] = {}
+    field_codes = cols.code["field"]
+    wage_ok = all(R.local_wage(inputs.reference, c) is not None for c in ids)
+    for j, cid in enumerate(ids):
+        city = inputs.cities[cid]
+        wage = R.local_wage(inputs.reference, cid)
+        rent = R.market_rent(inputs.reference, cid)
+        pc, pk = _permit(cols, profiles, inputs, cid, wage.value if wage else None)
+        ctx = VecCtx(settings.today, wage.value if wage else None, pc, pk)
+        n_inc = len(city.incentives)
+        st = np.zeros((n_inc, n), np.int8)
+        val = np.zeros((n_inc, n))
+        hi = np.zeros((n_inc, n))
+        pts = np.zeros((n_inc, n))
+        loan = np.zeros((n_inc, n), bool)
+        for i, inc in enumerate(city.incentives):
+            s = _all(inc.conditions, cols, ctx)
+            g = _gate(inc, settings.today)
+            if g is not None:
+                s = np.minimum(s, g)
+            kw = dict(horizon=cols.horizon, rate=cols.rate, share=settings.discretionary_expected_share,
+                      rent_per_m2_month=rent.value if rent else None, flat_m2=settings.rent_flat_m2)
+            start, last = settings.today.year, inc.valid_to.year if inc.valid_to else settings.today.year + cols.horizon - 1
+            tax_years = max(0, min(cols.horizon, last - start + 1))
+            if inc.tiers:
+                tier_st = [_all(t.conditions, cols, ctx) for t in inc.tiers]
+                tier_v = [value_of(inc.benefit, t.amount, **kw) for t in inc.tiers]  # type: ignore[arg-type]
+                highs = np.array([t.amount.high if t.amount else 0.0 for t in inc.tiers])
+                # chosen tier: the best passing one; else the best unknown one (as the scalar engine does)
+                ex = np.zeros(n)
+                top = np.zeros(n)
+                sp = np.zeros(n)
+                any_pass = np.zeros(n, bool)
+                any_unk = np.zeros(n, bool)
+                best_pass = np.full(n, -np.inf)
+                best_unk = np.full(n, -np.inf)
+                for t_i, (ts, tv) in enumerate(zip(tier_st, tier_v, strict=True)):
+                    h = highs[t_i]
+                    upd = (ts == PASS) & (h > best_pass)
+                    best_pass[upd] = h
+                    ex[upd], top[upd], sp[upd] = tv.expected, tv.high, tv.status_points
+                    any_pass |= ts == PASS
+                    upd_u = (~any_pass) & (ts == UNK) & (h > best_unk)
+                    best_unk[upd_u] = h
+                    ex[upd_u], top[upd_u], sp[upd_u] = tv.expected, tv.high, tv.status_points
+                    any_unk |= ts == UNK
+                tier_gate = np.where(any_pass, PASS, np.where(any_unk, UNK, FAIL)).astype(np.int8)
+                s = np.minimum(s, tier_gate)
+                val[i], hi[i], pts[i] = ex, top, sp
+            elif inc.benefit.form == "tax_refund" and inc.benefit.tax_rule and inputs.national is not None:
+                unit = value_of(inc.benefit, None, tax_refund_per_year=1.0, tax_years=tax_years, **kw)  # type: ignore[arg-type]
+                per_year = _refund(cols, inputs, inc.benefit.tax_rule)
+                v = np.nan_to_num(per_year) * unit.expected
+                val[i], hi[i] = v, v
+            else:
+                tv = value_of(inc.benefit, inc.benefit.amount, tax_years=tax_years, **kw)  # type: ignore[arg-type]
+                val[i], hi[i], pts[i] = tv.expected, tv.high, tv.status_points
+            loan[i] = inc.benefit.form == "loan" and any(a is not None for a in [inc.benefit.amount, *(t.amount for t in inc.tiers)])
+            val[i][s == FAIL], hi[i][s == FAIL], pts[i][s == FAIL] = 0, 0, 0
+            st[i] = s
+            statuses[inc.id] = s
+        counted = _resolve(city, st, val, hi, pts)
+        cat = np.array([S.CATEGORIES.index(inc.category) for inc in city.incentives])
+        v_count = np.where(counted, val, 0.0)
+        money = v_count[np.isin(cat, [S.CATEGORIES.index(c) for c in SC.MONEY_CATEGORIES])].sum(axis=0)
+        housing = v_count[cat == S.CATEGORIES.index("housing")].sum(axis=0)
+        grants = v_count[cat == S.CATEGORIES.index("startup")].sum(axis=0)
+        status_pts = np.where(counted, pts, 0.0).sum(axis=0)
+        permit_pts = np.select([pc == 0, pc == 1, pc == 2], [3, 2, 1], 0)
+        startup_cat = cat == S.CATEGORIES.index("startup")
+        instruments = (counted & (loan | (startup_cat & _nonmoney(city))[:, None])).sum(axis=0)
+        value[:, j] = v_count.sum(axis=0)
+        div = wage.value if (wage and wage_ok) else 1.0
+        raw[j, :, 0] = money / div
+        raw[j, :, 1] = housing / div
+        raw[j, :, 2] = status_pts + permit_pts
+        raw[j, :, 3] = grants / div
+        raw[j, :, 4] = instruments
+        raw[j, :, 6] = wage.value if wage else 0.0
+    # industry fit depends on the field only: one lookup per field
+    for f_i in np.unique(field_codes):
+        fld = FIELDS[f_i] if f_i >= 0 else None
+        ind = industry_scores(inputs.industry, fld, list(ids))
+        for j, cid in enumerate(ids):
+            raw[j, field_codes == f_i, 5] = ind.get(cid) or 0.0
+    raw_pc = np.transpose(raw, (1, 0, 2))          # profiles x cities x 7
+    best = raw_pc.max(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        norm7 = np.clip(np.where(best > 0, raw_pc / np.where(best > 0, best, 1.0), 0.0), 0, 1)
+    norm = np.stack([norm7[..., 0], norm7[..., 1], norm7[..., 2], 0.5 * norm7[..., 3] + 0.5 * norm7[..., 4],
+                     norm7[..., 5], norm7[..., 6]], axis=-1)
+    score = 100.0 * (norm @ w) / w.sum()
+    s9 = np.round(score, 9)
+    better = (s9[:, None, :] > s9[:, :, None]) | ((s9[:, None, :] == s9[:, :, None]) & (value[:, None, :] > value[:, :, None]))
+    # exact ties on score and value go to the earlier city, as in the scalar ranking
+    idx = np.arange(m)
+    tie = (s9[:, None, :] == s9[:, :, None]) & (value[:, None, :] == value[:, :, None]) & (idx[None, None, :] < idx[None, :, None])
+    rank = 1 + (better | tie).sum(axis=2)
+    return SweepResult(profiles, ids, value, score, rank, statuses)
+
+
+def _nonmoney(city: S.CityFile) -> np.ndarray:
+    return np.array([inc.benefit.form in ("status", "in_kind", "loan") for inc in city.incentives])
+
+
+def _resolve(city: S.CityFile, st: np.ndarray, val: np.ndarray, hi: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Counted mask (incentives x profiles): eligible and not displaced by a better exclusive option."""
+    idx = {inc.id: i for i, inc in enumerate(city.incentives)}
+    counted = st == PASS
+    status_rank = st.astype(float) + 1.0      # eligible 2, possible 1, ineligible 0
+    for i, inc in enumerate(city.incentives):
+        for x in inc.excludes:
+            r = idx.get(x)
+            if r is None:
+                continue
+            active = (st[r] != FAIL) & (st[i] != FAIL)
+            # rival wins when its key (status, expected + points, high, -index) is greater
+            k_i = (status_rank[i], val[i] + pts[i], hi[i])
+            k_r = (status_rank[r], val[r] + pts[r], hi[r])
+            gt = np.zeros(st.shape[1], bool)
+            eq = np.ones(st.shape[1], bool)
+            for a, b in zip(k_r, k_i, strict=True):
+                gt |= eq & (a > b)
+                eq &= a == b
+            gt |= eq & (r < i)
+            counted[i] &= ~(active & gt)
+    return counted
