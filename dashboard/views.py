@@ -1,0 +1,91 @@
+"""Small rendering helpers shared by pages: badges, condition lists, sources. Text from data files is
+escaped for Markdown before it is shown; no page uses ``unsafe_allow_html`` with data or user text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import streamlit as st
+
+from dashboard.catalog import schema as S
+from dashboard.engine.evaluate import Evaluation
+from dashboard.i18n import money, money_range, name, t
+
+_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+STATUS_ICON = {"eligible": "✅", "possible": "❔", "ineligible": "❌", "pass": "✅", "unknown": "❔", "fail": "❌"}
+VERIFY_ICON = {"official": "🟢", "secondary": "🟡", "historical": "🟠", "unverified": "⚪"}
+
+
+def esc(text: str | None) -> str:
+    """Escape Markdown so data text (or an uploaded name) renders as text, never as markup or a link."""
+    return _MD.sub(r"\\\1", text or "")
+
+
+def verification_badge(level: str, lang: str) -> str:
+    return f"{VERIFY_ICON.get(level, '⚪')} {t('verify.' + level, lang)}"
+
+
+def scope_label(inc: S.Incentive, lang: str) -> str:
+    if inc.scope.level == "city":
+        return t("scope.city", lang)
+    return f"{t('scope.' + inc.scope.level, lang)}: {name(inc.scope, lang)}"
+
+
+def status_label(status: str, lang: str) -> str:
+    return f"{STATUS_ICON.get(status, '')} {t('status.' + status, lang)}"
+
+
+def amount_text(e: Evaluation, lang: str) -> str:
+    inc = e.incentive
+    tier = next((x for x in inc.tiers if x.id == e.tier_id), None)
+    a = tier.amount if tier else inc.benefit.amount
+    if inc.benefit.form in ("status", "in_kind"):
+        return t("not_money", lang)
+    if inc.benefit.form == "tax_refund":
+        return money(e.value.expected, lang) if e.value.known else t("depends_on_salary", lang)
+    if a is None:
+        return t("amount_unknown", lang) if not (inc.benefit.form == "rent_discount" and e.value.known) else \
+            money(e.value.expected, lang)
+    txt = money_range(a.low, a.high, lang)
+    if a.discretionary:
+        txt = t("up_to", lang, amount=money(a.high, lang)) if a.low == 0 else txt + " " + t("discretionary", lang)
+    return txt
+
+
+def conditions(e: Evaluation, lang: str, only: Iterable[str] | None = None) -> None:
+    for c in e.conditions:
+        if only is not None and c.status not in only:
+            continue
+        reason = c.reason_zh if lang == "zh" else c.reason_en
+        icon = "📝" if c.commitment else STATUS_ICON[c.status]
+        st.markdown(f"{icon} {esc(reason)}")
+
+
+def sources(e: Evaluation, city: S.CityFile, lang: str) -> None:
+    by_id = {s.id: s for s in city.sources}
+    for sid in e.incentive.sources:
+        s = by_id.get(sid)
+        if s is None:
+            continue
+        when = t("as_of", lang, date=s.published.isoformat()) if s.published else t("retrieved_on", lang, date=s.retrieved.isoformat())
+        title = esc(s.title[:160])
+        line = f"[{title}]({s.url})" if s.url else title
+        st.markdown(f"- {line} · {esc(s.issuer)} · {when}")
+
+
+def incentive_detail(e: Evaluation, city: S.CityFile, lang: str) -> None:
+    inc = e.incentive
+    st.markdown(f"**{esc(name(inc, lang))}** · {scope_label(inc, lang)} · {verification_badge(inc.verification, lang)} · "
+                f"{t('policy.' + inc.status, lang)}")
+    st.markdown(esc(name(inc.benefit, lang, 'description')))
+    if e.value.money and e.value.known and e.status != "ineligible":
+        st.markdown(t("value_line", lang, value=money(e.value.expected, lang), low=money(e.value.low, lang),
+                      high=money(e.value.high, lang)) + " · " + esc(e.value.rule_zh if lang == "zh" else e.value.rule_en))
+    if e.excluded_by:
+        st.info(t("excluded_by", lang, other=e.excluded_by))
+    conditions(e, lang)
+    if inc.note:
+        st.caption(esc(inc.note))
+    sources(e, city, lang)
