@@ -434,10 +434,11 @@ class CityFile(Strict):
 Metric = Literal[
     "avg_annual_wage", "avg_monthly_wage", "rent_per_m2_month", "rent_room_month", "new_home_price_per_m2",
     "gdp", "population", "talent_ranking", "price_to_income",
+    "home_price_per_m2", "secondhand_home_price_per_m2", "talent_index",
 ]
 Unit = Literal[
     "CNY_per_year", "CNY_per_month", "CNY_per_m2_month", "CNY_per_m2", "CNY_100m", "persons_10k", "rank",
-    "ratio",
+    "ratio", "USD_per_month", "index",
 ]
 
 
@@ -455,6 +456,8 @@ class Figure(Strict):
     weak: bool = Field(False, description="true for figures the research calls weak")
     verification: Verification
     sources: list[SOURCE_ID] = Field(min_length=1)
+    use_for: list[Literal["local_wage", "market_rent"]] = Field(
+        default_factory=list, description="the figure the research recommends the engine uses for this purpose")
     note: LONG | None = None
 
 

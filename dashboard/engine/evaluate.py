@@ -146,7 +146,7 @@ def evaluate_city(profile: Profile, city_id: str, inputs: Inputs, settings: Sett
                        key=lambda t: t.amount.high if t.amount else 0)
         amount = tier.amount if tier is not None else inc.benefit.amount
         refund = None
-        if inc.benefit.form == "tax_refund" and inc.benefit.tax_rule:
+        if inc.benefit.form == "tax_refund" and inc.benefit.tax_rule and el.status != "ineligible":
             refund, _ = _refund(inc.benefit.tax_rule, inputs, ti, iit)
         val = ZERO if el.status == "ineligible" else value_of(
             inc.benefit, amount, horizon=profile.horizon_years, rate=profile.discount_rate,

@@ -13,6 +13,7 @@ from dashboard.engine import score as SC
 from dashboard.engine.evaluate import CityResult, Evaluation, Inputs, evaluate_city
 from dashboard.engine.industry import industry_scores
 from dashboard.engine.profile import Profile, Settings
+from dashboard.engine.rules import INTENT_EN, INTENT_ZH
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ def _profile_candidates(p: Profile, settings: Settings) -> list[tuple[str, str, 
                   {"degree": d}))
     for intent in ("employment", "research", "startup"):
         if p.intent is not None and intent != p.intent:
-            c.append((f"plan {intent} instead of {p.intent}", f"将意向改为{intent}", {"intent": intent}))
+            c.append((f"plan {INTENT_EN[intent]} instead of {INTENT_EN[p.intent]}", f"将意向改为{INTENT_ZH[intent]}",
+                      {"intent": intent}))
     return c
 
 
@@ -175,9 +177,19 @@ def what_would_change(profile: Profile, inputs: Inputs, settings: Settings, rank
         if len([o for o in out if o.kind == "profile"]) >= limit:
             break
     norm = np.array([[r.dims[d] for d in SC.DIMENSIONS] for r in ranking.rows])
+    tiebreak = np.array([r.result.total.expected for r in ranking.rows])
     wv = SC.weight_vector(ranking.weights)
-    for ci, di, delta in SC.weight_to_flip(norm, wv, 0)[:limit]:
+    seen: set[str] = set()
+    for _, di, delta in SC.weight_to_flip(norm, wv, 0):
         dim = SC.DIMENSIONS[di]
+        w2 = wv.copy()
+        w2[di] += delta
+        top = ranking.rows[int(np.argmin(SC.ranks_from(SC.scores(norm, w2), tiebreak)))].city
+        if top == leader or dim in seen:
+            continue
+        seen.add(dim)
         out.append(Change("weight", f"raise the weight of {dim} by {delta:.1f}", f"将「{dim}」权重提高{delta:.1f}",
-                          ranking.rows[ci].city, {"dimension": dim, "add": round(delta, 2)}))
+                          top, {"dimension": dim, "add": float(delta)}))
+        if len(seen) >= limit:
+            break
     return out

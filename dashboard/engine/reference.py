@@ -1,7 +1,8 @@
 """Choosing one reference figure per city for the engine (local wage, market rent), by a documented rule.
 
-Rule: among the city's figures for the metric, prefer comparable over non-comparable, then not-weak over
-weak, then the latest year; ties go to the first listed. The pick carries its figure id so every derived
+Rule: among the city's figures for the metric, prefer the one the research recommends for this use
+(``use_for`` in the data), then comparable over non-comparable, then not-weak over weak, then the latest
+year; ties go to the first listed. The pick carries its figure id so every derived
 number (the 6x-wage route, the cost-of-living measure, the value of a rent discount) cites it.
 """
 
@@ -26,8 +27,9 @@ class Pick:
     sources: tuple[str, ...]
 
 
-def pick(reference: Mapping[str, S.ReferenceFile], city: str, metric: str, unit: str | None = None) -> Pick | None:
-    cands: list[tuple[tuple[int, int, int, int], Pick]] = []
+def pick(reference: Mapping[str, S.ReferenceFile], city: str, metric: str, unit: str | None = None,
+         use: str | None = None) -> Pick | None:
+    cands: list[tuple[tuple[int, int, int, int, int], Pick]] = []
     order = 0
     for topic, ref in reference.items():
         for f in ref.figures:
@@ -36,7 +38,7 @@ def pick(reference: Mapping[str, S.ReferenceFile], city: str, metric: str, unit:
             order += 1
             p = Pick(f.value, f.id, topic, f.year, f.unit, f.comparable, f.weak, f.verification,
                      tuple(f"{topic}:{s}" for s in f.sources))
-            cands.append(((int(f.comparable), int(not f.weak), f.year, -order), p))
+            cands.append(((int(use in f.use_for), int(f.comparable), int(not f.weak), f.year, -order), p))
     if not cands:
         return None
     return max(cands, key=lambda c: c[0])[1]
@@ -44,8 +46,8 @@ def pick(reference: Mapping[str, S.ReferenceFile], city: str, metric: str, unit:
 
 def local_wage(reference: Mapping[str, S.ReferenceFile], city: str) -> Pick | None:
     """Average annual wage (the base of the 4x/6x permit routes and of the cost-of-living measure)."""
-    return pick(reference, city, "avg_annual_wage", "CNY_per_year")
+    return pick(reference, city, "avg_annual_wage", "CNY_per_year", "local_wage")
 
 
 def market_rent(reference: Mapping[str, S.ReferenceFile], city: str) -> Pick | None:
-    return pick(reference, city, "rent_per_m2_month", "CNY_per_m2_month")
+    return pick(reference, city, "rent_per_m2_month", "CNY_per_m2_month", "market_rent")

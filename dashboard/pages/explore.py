@@ -97,7 +97,10 @@ changes = what_would_change(profile, inputs, DA.settings(), ranking)
 if not changes:
     st.markdown(t("no_change_found", lang))
 for ch in changes:
-    label = ch.label_zh if lang == "zh" else ch.label_en
+    if ch.kind == "weight":
+        label = t("raise_weight", lang, dim=t(f"dim.{ch.detail['dimension']}", lang), n=f"{ch.detail['add']:.1f}")
+    else:
+        label = ch.label_zh if lang == "zh" else ch.label_en
     st.markdown(f"- {esc(label)} → **{esc(city_names.get(ch.new_leader, ch.new_leader))}** " + t("becomes_first", lang))
 
 # --- 5. per city: what you get, what you might get, what you miss ------------------------------------------

@@ -1,0 +1,1 @@
+"""Benchmarks: each figure measured beside its floor in the same run (see README "Speed")."""

@@ -1,0 +1,81 @@
+"""Engine speed: one profile ranked across the five cities, and the population sweep against the scalar
+engine in a loop (the floor), in profile-city evaluations per second; peak memory of the sweep.
+
+    .venv/bin/python -m benchmarks.bench_engine [--profiles 51840] [--scalar 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+import tracemalloc
+from datetime import date
+
+from dashboard.catalog import load_catalog
+from dashboard.engine.evaluate import inputs_from
+from dashboard.engine.population import default_grid, sweep
+from dashboard.engine.profile import Profile, Settings
+from dashboard.engine.rank import rank_cities
+
+
+def run(n_profiles: int | None = None, n_scalar: int = 400, repeats: int = 200) -> dict[str, float]:
+    settings = Settings(today=date(2026, 11, 23))
+    inputs = inputs_from(load_catalog(today=settings.today))
+    m = len(inputs.cities)
+    p = Profile(age=28, origin="returnee", degree="master", field="ai", graduation_year=2025, annual_salary_cny=300000,
+                intent="employment")
+    rank_cities(p, inputs, settings, draws=0)  # warm up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        rank_cities(p, inputs, settings, draws=0)
+        times.append(time.perf_counter() - t0)
+    times_s = []
+    for _ in range(max(20, repeats // 10)):
+        t0 = time.perf_counter()
+        rank_cities(p, inputs, settings)  # with 1,000 sensitivity draws
+        times_s.append(time.perf_counter() - t0)
+
+    grid = default_grid(settings) if n_profiles is None else default_grid(settings, sample=n_profiles, seed=0)
+    scalar = grid[:n_scalar]
+    t0 = time.perf_counter()
+    for q in scalar:
+        rank_cities(q, inputs, settings, draws=0)
+    scalar_rate = len(scalar) * m / (time.perf_counter() - t0)
+
+    sweep(grid[:1000], inputs, settings)  # warm up caches of the national engine
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    sweep(grid, inputs, settings)
+    dt = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    t0 = time.perf_counter()
+    sweep(grid, inputs, settings)
+    dt_untraced = time.perf_counter() - t0
+    sweep_rate = len(grid) * m / dt_untraced
+    return {
+        "rank_one_profile_ms_median": statistics.median(times) * 1000,
+        "rank_one_profile_with_sensitivity_ms_median": statistics.median(times_s) * 1000,
+        "scalar_loop_evals_per_s": scalar_rate,
+        "sweep_profiles": len(grid),
+        "sweep_evals_per_s": sweep_rate,
+        "sweep_vs_scalar_ratio": sweep_rate / scalar_rate,
+        "sweep_seconds": dt_untraced,
+        "sweep_traced_seconds": dt,
+        "sweep_peak_mb": peak / 1e6,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--profiles", type=int, default=None, help="sample size (default: the full grid)")
+    ap.add_argument("--scalar", type=int, default=400, help="profiles for the scalar floor")
+    args = ap.parse_args()
+    print(json.dumps(run(args.profiles, args.scalar), indent=2))
+
+
+if __name__ == "__main__":
+    main()
