@@ -22,7 +22,7 @@ UNKNOWN = None
 TRI = [None, True, False]
 
 
-def _init_from_url(known_cities: list[str]) -> None:
+def init_from_url(known_cities: list[str]) -> None:
     if st.session_state.get("_url_loaded"):
         return
     vs = STATE.decode(st.query_params.to_dict(), known_cities)
@@ -70,7 +70,7 @@ def _number(label: str, fname: str, lang: str, *, min_value: float, max_value: f
 
 
 def render(known_cities: list[str], city_names: dict[str, dict[str, str]]) -> tuple[Profile, dict[str, float], list[str], str]:
-    _init_from_url(known_cities)
+    init_from_url(known_cities)
     with st.sidebar:
         st.segmented_control("Language / 语言", ["en", "zh"], key="lang",
                              format_func=lambda v: {"en": "English", "zh": "中文"}[v])

@@ -90,7 +90,7 @@ def test_url_weights_are_applied(inputs) -> None:  # noqa: ANN001
 
 
 def test_sources_page_lists_the_catalog(catalog) -> None:  # noqa: ANN001
-    at = run(page="pages/sources.py")
+    at = run(page="screens/sources.py")
     df = at.dataframe[0].value
     live = sum(1 for c in catalog.cities.values() for i in c.incentives if i.status != "expired")
     assert len(df) == live
@@ -98,9 +98,9 @@ def test_sources_page_lists_the_catalog(catalog) -> None:  # noqa: ANN001
 
 
 def test_compare_and_method_pages_run(inputs) -> None:  # noqa: ANN001
-    at = run({"preset": "founder"}, page="pages/compare.py")
+    at = run({"preset": "founder"}, page="screens/compare.py")
     assert at.dataframe[0].value.shape[1] >= 3
-    at = run({"preset": "founder"}, page="pages/method.py")
+    at = run({"preset": "founder"}, page="screens/method.py")
     order = engine_order(inputs, "founder")
     norm = at.dataframe[3].value
     assert list(norm.iloc[:, 0]) == order

@@ -23,7 +23,7 @@ def catalog() -> dict[str, dict[str, str]]:
     return {str(k): {lang: str(v[lang]) for lang in LANGS} for k, v in data.items()}
 
 
-def t(key: str, lang: str, **kw: object) -> str:
+def t(key: str, lang: str, /, **kw: object) -> str:
     """The text for ``key`` in ``lang``; a missing key shows as the key itself (tests catch that)."""
     entry = catalog().get(key)
     if entry is None:
