@@ -12,7 +12,7 @@ from dashboard.i18n import t
 
 PAGES = Path(__file__).with_name("screens")  # not "pages/": that name switches Streamlit to its old multipage mode
 
-st.set_page_config(page_title="Talent Incentive Atlas · 人才政策地图", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="Talent Incentive Atlas · 人才政策地图", page_icon=str(Path(__file__).with_name("static") / "favicon.png"), layout="wide")
 
 res = DA.catalog()
 cities = sorted(DA.inputs().cities)
@@ -20,10 +20,10 @@ names = {c: {"en": f.name_en, "zh": f.name_zh} for c, f in DA.inputs().cities.it
 sidebar.init_from_url(cities)
 lang = st.session_state.get("lang") or "en"
 nav = st.navigation([
-    st.Page(PAGES / "explore.py", title=t("page.explore", lang), icon="🧭", default=True, url_path="explore"),
-    st.Page(PAGES / "compare.py", title=t("page.compare", lang), icon="⚖️", url_path="compare"),
-    st.Page(PAGES / "method.py", title=t("page.method", lang), icon="📐", url_path="method"),
-    st.Page(PAGES / "sources.py", title=t("page.sources", lang), icon="📚", url_path="sources"),
+    st.Page(PAGES / "explore.py", title=t("page.explore", lang), icon=":material/explore:", default=True, url_path="explore"),
+    st.Page(PAGES / "compare.py", title=t("page.compare", lang), icon=":material/compare_arrows:", url_path="compare"),
+    st.Page(PAGES / "method.py", title=t("page.method", lang), icon=":material/functions:", url_path="method"),
+    st.Page(PAGES / "sources.py", title=t("page.sources", lang), icon=":material/menu_book:", url_path="sources"),
 ])
 profile, weights, selected, lang = sidebar.render(cities, names)
 st.session_state["view"] = {"profile": profile, "weights": weights, "cities": selected, "lang": lang}

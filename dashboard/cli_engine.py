@@ -121,7 +121,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_points(args: argparse.Namespace) -> int:
-    inputs, profile = _inputs(), _profile(args.profile)
+    inputs, profile, settings = _inputs(), _profile(args.profile), _settings(args)
     city = _city(inputs, args.city)
     if inputs.national is None:
         raise UsageError(["national scheme data unavailable (see python -m dashboard check)"])
@@ -129,7 +129,8 @@ def cmd_points(args: argparse.Namespace) -> int:
     from dashboard.engine.reference import local_wage
 
     wage = local_wage(inputs.reference, city)
-    res = work_permit(profile, inputs.national, city=city, local_annual_wage=wage.value if wage else None)
+    res = work_permit(profile, inputs.national, city=city, local_annual_wage=wage.value if wage else None,
+                      today=settings.today)
     data = SER.plain(res)
     data["city"] = city
     data["local_wage"] = SER.plain(wage)

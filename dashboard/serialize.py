@@ -23,7 +23,8 @@ def _num(x: float | None, nd: int = 2) -> float | None:
 
 def total(t: Total) -> dict[str, Any]:
     return {"low": _num(t.low, 0), "expected": _num(t.expected, 0), "high": _num(t.high, 0),
-            "status_points": t.status_points, "count": t.count}
+            "status_points": t.status_points, "count": t.count, "possible_count": t.possible_count,
+            "possible_high": _num(t.possible_high, 0)}
 
 
 def amount(a: S.Amount | None) -> dict[str, Any] | None:

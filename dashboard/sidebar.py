@@ -78,7 +78,7 @@ def render(known_cities: list[str], city_names: dict[str, dict[str, str]]) -> tu
             st.session_state["lang"] = "en"
         lang = st.session_state["lang"]
         for key, value, why in st.session_state.get("_notices", []):
-            st.warning(t("notice_bad_param", lang, key=esc(key), value=esc(value), why=esc(why)), icon="⚠️")
+            st.warning(t("notice_bad_param", lang, key=esc(key), value=esc(value), why=esc(why)), icon=":material/warning:")
         st.header(t("profile", lang))
         st.selectbox(t("preset", lang), list(SC.PRESETS), key="preset", on_change=_apply_preset,
                      format_func=lambda v: t(f"preset.{v}", lang))

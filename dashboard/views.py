@@ -14,8 +14,17 @@ from dashboard.i18n import money, money_range, name, t
 
 _MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
-STATUS_ICON = {"eligible": "✅", "possible": "❔", "ineligible": "❌", "pass": "✅", "unknown": "❔", "fail": "❌"}
-VERIFY_ICON = {"official": "🟢", "secondary": "🟡", "historical": "🟠", "unverified": "⚪"}
+# Material Symbols ship with Streamlit (no emoji font needed, nothing fetched); each icon comes with a word,
+# so nothing is told by colour alone.
+STATUS_MATERIAL = {"eligible": ":material/check_circle:", "possible": ":material/help:", "ineligible": ":material/cancel:",
+                   "pass": ":material/check_circle:", "unknown": ":material/help:", "fail": ":material/cancel:",
+                   "not_applicable": ":material/remove:"}
+STATUS_ICON = {k: (f":green[{v}]" if k in ("eligible", "pass") else f":red[{v}]" if k in ("ineligible", "fail")
+                   else f":orange[{v}]" if k in ("possible", "unknown") else v) for k, v in STATUS_MATERIAL.items()}
+COMMIT_ICON = ":blue[:material/edit_note:]"
+VERIFY_ICON = {"official": ":green[:material/verified:]", "secondary": ":orange[:material/article:]",
+               "historical": ":orange[:material/history:]", "unverified": ":gray[:material/help_outline:]"}
+VERIFY_TEXT = {"official": "●", "secondary": "◐", "historical": "◔", "unverified": "○"}
 
 
 def esc(text: str | None) -> str:
@@ -23,8 +32,10 @@ def esc(text: str | None) -> str:
     return _MD.sub(r"\\\1", text or "")
 
 
-def verification_badge(level: str, lang: str) -> str:
-    return f"{VERIFY_ICON.get(level, '⚪')} {t('verify.' + level, lang)}"
+def verification_badge(level: str, lang: str, *, plain: bool = False) -> str:
+    """Icon and word; ``plain`` for tables, where Markdown icons do not render."""
+    icon = VERIFY_TEXT.get(level, "○") if plain else VERIFY_ICON.get(level, "")
+    return f"{icon} {t('verify.' + level, lang)}"
 
 
 def scope_label(inc: S.Incentive, lang: str) -> str:
@@ -33,8 +44,9 @@ def scope_label(inc: S.Incentive, lang: str) -> str:
     return f"{t('scope.' + inc.scope.level, lang)}: {name(inc.scope, lang)}"
 
 
-def status_label(status: str, lang: str) -> str:
-    return f"{STATUS_ICON.get(status, '')} {t('status.' + status, lang)}"
+def status_label(status: str, lang: str, *, plain: bool = False) -> str:
+    icon = {"eligible": "✓", "possible": "?", "ineligible": "✗"}.get(status, "") if plain else STATUS_ICON.get(status, "")
+    return f"{icon} {t('status.' + status, lang)}"
 
 
 def amount_text(e: Evaluation, lang: str) -> str:
@@ -59,7 +71,7 @@ def conditions(e: Evaluation, lang: str, only: Iterable[str] | None = None) -> N
         if only is not None and c.status not in only:
             continue
         reason = c.reason_zh if lang == "zh" else c.reason_en
-        icon = "📝" if c.commitment else STATUS_ICON[c.status]
+        icon = COMMIT_ICON if c.commitment else STATUS_ICON[c.status]
         st.markdown(f"{icon} {esc(reason)}")
 
 
@@ -85,6 +97,8 @@ def incentive_detail(e: Evaluation, city: S.CityFile, lang: str) -> None:
                       high=money(e.value.high, lang)) + " · " + esc(e.value.rule_zh if lang == "zh" else e.value.rule_en))
     if e.excluded_by:
         st.info(t("excluded_by", lang, other=e.excluded_by))
+    if e.outside_zone:
+        st.info(t("outside_zone", lang, zone=e.outside_zone))
     conditions(e, lang)
     if inc.note:
         st.caption(esc(inc.note))

@@ -151,6 +151,10 @@ def test_permit_class_condition() -> None:
     assert ev(cond, CityContext("x", TODAY, permit_class="C", permit_class_known=True), origin="foreign") == "fail"
     assert ev(cond, CityContext("x", TODAY), origin="foreign") == "unknown"
     assert ev(cond, CityContext("x", TODAY), origin="mainland") == "fail"
+    # B confirmed while A is still possible: satisfies "A or B", not "A only"
+    b_sure = CityContext("x", TODAY, permit_class="B", permit_class_known=False)
+    assert ev(cond, b_sure, origin="foreign") == "pass"
+    assert ev({"kind": "work_permit_class", "any_of": ["A"]}, b_sure, origin="foreign") == "unknown"
 
 
 def test_commitment_passes_manual_unknown_any_of() -> None:

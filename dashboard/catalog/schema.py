@@ -277,11 +277,15 @@ class NoHomeCond(_Cond):
 
 class CommitmentCond(_Cond):
     """Something the applicant does by taking the offer: work full-time in the city, pay social insurance
-    for N months, sign a contract of N years, register a firm there. Passes with a note; social-insurance
-    months also delay payments (see Payment)."""
+    for N months, sign a contract of N years, register a firm there; or a ``declaration`` the applicant makes
+    about their own history that a typical newcomer can truthfully make (degree obtained full-time, first
+    claim, no other housing benefit, clean tax record). Passes with a note the user must confirm; social-
+    insurance months also delay payments (see Payment). Recognition by an authority, employer status and
+    selection are never declarations: they stay ``manual``."""
 
     kind: Literal["commitment"]
-    what: Literal["work_in_city", "social_insurance_months", "contract_years", "register_firm", "stay_years", "apply_within"]
+    what: Literal["work_in_city", "social_insurance_months", "contract_years", "register_firm", "stay_years", "apply_within",
+                  "declaration"]
     months: float | None = Field(None, ge=0, le=240)
     text_en: LONG
     text_zh: LONG

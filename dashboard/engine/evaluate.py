@@ -37,6 +37,7 @@ class Evaluation:
     tier_id: str | None
     value: Value
     excluded_by: str | None = None    # chosen alternative when the two cannot be combined
+    outside_zone: str | None = None   # a district/zone scheme not counted: the best other zone was chosen
 
     @property
     def id(self) -> str:
@@ -45,7 +46,7 @@ class Evaluation:
     @property
     def counted(self) -> bool:
         """Counted in the city's expected total: eligible and not displaced by a better alternative."""
-        return self.status == "eligible" and self.excluded_by is None
+        return self.status == "eligible" and self.excluded_by is None and self.outside_zone is None
 
     @property
     def failing(self) -> tuple[CondResult, ...]:
@@ -54,19 +55,25 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Total:
+    """Counted items (eligible, not displaced): low / expected / high of their values and their status
+    points; plus the items that are only *possible*, counted apart (their number and their caps) so an
+    uncertain upside is never mixed into the expected value."""
+
     low: float = 0.0
     expected: float = 0.0
     high: float = 0.0
     status_points: int = 0
     count: int = 0
+    possible_count: int = 0
+    possible_high: float = 0.0
 
-    def add(self, v: Value, *, counted: bool, upside_only: bool = False) -> Total:
-        if upside_only:
-            return Total(self.low, self.expected, self.high + v.high, self.status_points, self.count)
-        if not counted:
-            return self
+    def add(self, v: Value) -> Total:
         return Total(self.low + v.low, self.expected + v.expected, self.high + v.high,
-                     self.status_points + v.status_points, self.count + 1)
+                     self.status_points + v.status_points, self.count + 1, self.possible_count, self.possible_high)
+
+    def add_possible(self, v: Value) -> Total:
+        return Total(self.low, self.expected, self.high, self.status_points, self.count, self.possible_count + 1,
+                     self.possible_high + v.high)
 
 
 @dataclass(frozen=True)
@@ -74,9 +81,10 @@ class CityResult:
     city: str
     evaluations: tuple[Evaluation, ...]
     by_category: dict[str, Total]
-    total: Total                      # counted items; high also includes the upside of "possible" items
+    total: Total                      # counted items, and possible items apart
     local_wage: R.Pick | None
     market_rent: R.Pick | None
+    zone: str | None = None           # the district/zone whose schemes are counted (one place to live and work)
     permit: Any = None                # national PermitResult for this city (work location matters)
     iit: float | None = None          # annual IIT on the profile's salary (same rules everywhere)
     startup_instruments: int = 0      # eligible loans and startup services
@@ -92,12 +100,12 @@ class CityResult:
         return self.total.expected / self.local_wage.value
 
 
-def _permit(profile: Profile, inputs: Inputs, city: str, wage: float | None) -> Any:
+def _permit(profile: Profile, inputs: Inputs, city: str, wage: float | None, settings: Settings) -> Any:
     if inputs.national is None or profile.origin is None or profile.origin == "mainland":
         return None
     from dashboard.engine.national import work_permit
 
-    return work_permit(profile, inputs.national, city=city, local_annual_wage=wage)
+    return work_permit(profile, inputs.national, city=city, local_annual_wage=wage, today=settings.today)
 
 
 def _tax(profile: Profile, inputs: Inputs) -> tuple[float | None, float | None]:
@@ -130,7 +138,7 @@ def evaluate_city(profile: Profile, city_id: str, inputs: Inputs, settings: Sett
     city = inputs.cities[city_id]
     wage = R.local_wage(inputs.reference, city_id)
     rent = R.market_rent(inputs.reference, city_id)
-    permit = _permit(profile, inputs, city_id, wage.value if wage else None)
+    permit = _permit(profile, inputs, city_id, wage.value if wage else None, settings)
     ctx = CityContext(
         city=city_id, today=settings.today, local_annual_wage=wage.value if wage else None,
         permit_class=getattr(permit, "klass", None), permit_class_known=permit is not None and
@@ -155,20 +163,53 @@ def evaluate_city(profile: Profile, city_id: str, inputs: Inputs, settings: Sett
             tax_years=_tax_years(inc, settings, profile.horizon_years))
         evals.append(Evaluation(city_id, inc, el.status, el.conditions, el.tier_id if tier else None, val))
     evals = resolve_exclusions(evals)
+    evals, zone = choose_zone(evals)
     by_cat: dict[str, Total] = {c: Total() for c in S.CATEGORIES}
     total = Total()
     instruments = 0
     for e in evals:
         cat = e.incentive.category
         if e.counted:
-            by_cat[cat] = by_cat[cat].add(e.value, counted=True)
-            total = total.add(e.value, counted=True)
+            by_cat[cat] = by_cat[cat].add(e.value)
+            total = total.add(e.value)
             if e.value.loan_cap or (cat == "startup" and not e.value.money):
                 instruments += 1
         elif e.status == "possible" and e.excluded_by is None:
-            by_cat[cat] = by_cat[cat].add(e.value, counted=False, upside_only=True)
-            total = total.add(e.value, counted=False, upside_only=True)
-    return CityResult(city_id, tuple(evals), by_cat, total, wage, rent, permit, iit, instruments)
+            by_cat[cat] = by_cat[cat].add_possible(e.value)
+            total = total.add_possible(e.value)
+    return CityResult(city_id, tuple(evals), by_cat, total, wage, rent, zone, permit, iit, instruments)
+
+
+ZONE_LEVELS = ("district", "zone")
+
+
+def zone_key(inc: S.Incentive) -> str | None:
+    """District and zone schemes are grouped by the place they name; city and province schemes apply
+    everywhere in the city."""
+    return inc.scope.name_en if inc.scope.level in ZONE_LEVELS else None
+
+
+def choose_zone(evals: list[Evaluation]) -> tuple[list[Evaluation], str | None]:
+    """One person lives and works in one place: count city-wide schemes plus the schemes of the single
+    district or zone worth most to the profile (expected value, then status points, then name); the other
+    districts' schemes are shown but marked ``outside_zone``. Overlapping zones (Zhongguancun and Haidian)
+    are treated as different places, which can only undercount."""
+    groups: dict[str, tuple[float, int]] = {}
+    for e in evals:
+        key = zone_key(e.incentive)
+        if key is not None and e.counted:
+            v, pts = groups.get(key, (0.0, 0))
+            groups[key] = (v + e.value.expected, pts + e.value.status_points)
+    if not groups:
+        return evals, None
+    best = max(groups, key=lambda k: (round(groups[k][0], 6), groups[k][1], k))
+    out = []
+    for e in evals:
+        key = zone_key(e.incentive)
+        if key is not None and key != best and e.counted:
+            e = Evaluation(e.city, e.incentive, e.status, e.conditions, e.tier_id, e.value, e.excluded_by, outside_zone=best)
+        out.append(e)
+    return out, best
 
 
 def resolve_exclusions(evals: list[Evaluation]) -> list[Evaluation]:

@@ -190,7 +190,8 @@ def vec_condition(c: S.Condition, cols: Columns, ctx: VecCtx) -> np.ndarray:  # 
     if k == "work_permit_class":
         mainland = code["origin"] == ORIGINS.index("mainland")
         want = [PERMIT_CODES[x] for x in c.any_of]
-        out = _tri(ctx.permit_known, np.isin(ctx.permit_code, want))
+        hit = np.isin(ctx.permit_code, want)
+        out = np.where(hit, PASS, np.where(ctx.permit_known, FAIL, UNK)).astype(np.int8)
         out[mainland] = FAIL
         return out
     if k == "has_spouse":
@@ -231,8 +232,8 @@ def _gate(inc: S.Incentive, today: Any) -> np.int8 | None:
 # --- national pieces, vectorised -----------------------------------------------------------------------
 
 
-def _permit(cols: Columns, profiles: Sequence[Profile], inputs: Inputs, city: str, wage: float | None
-            ) -> tuple[np.ndarray, np.ndarray]:
+def _permit(cols: Columns, profiles: Sequence[Profile], inputs: Inputs, city: str, wage: float | None,
+            today: Any) -> tuple[np.ndarray, np.ndarray]:
     """Permit class per profile: computed once per distinct profile (ignoring fields the points table does
     not read) by the scalar national engine, then broadcast."""
     codes = np.full(cols.n, PERMIT_CODES[None], np.int16)
@@ -248,7 +249,7 @@ def _permit(cols: Columns, profiles: Sequence[Profile], inputs: Inputs, city: st
         key = tuple(getattr(p, f) for f in PERMIT_FIELDS)
         hit = cache.get(key)
         if hit is None:
-            res = work_permit(p, inputs.national, city=city, local_annual_wage=wage)
+            res = work_permit(p, inputs.national, city=city, local_annual_wage=wage, today=today)
             k = getattr(res, "klass", None)
             hit = (PERMIT_CODES.get(k, 3), bool(getattr(res, "klass_known", k is not None)))
             cache[key] = hit
@@ -308,7 +309,7 @@ def sweep(profiles: Sequence[Profile], inputs: Inputs, settings: Settings, *, we
         city = inputs.cities[cid]
         wage = R.local_wage(inputs.reference, cid)
         rent = R.market_rent(inputs.reference, cid)
-        pc, pk = _permit(cols, profiles, inputs, cid, wage.value if wage else None)
+        pc, pk = _permit(cols, profiles, inputs, cid, wage.value if wage else None, settings.today)
         ctx = VecCtx(settings.today, wage.value if wage else None, pc, pk)
         n_inc = len(city.incentives)
         st = np.zeros((n_inc, n), np.int8)
@@ -363,6 +364,7 @@ def sweep(profiles: Sequence[Profile], inputs: Inputs, settings: Settings, *, we
             st[i] = s
             statuses[inc.id] = s
         counted = _resolve(city, st, val, hi, pts)
+        counted = _choose_zone(city, counted, val, pts)
         cat = np.array([S.CATEGORIES.index(inc.category) for inc in city.incentives])
         v_count = np.where(counted, val, 0.0)
         money = v_count[np.isin(cat, [S.CATEGORIES.index(c) for c in SC.MONEY_CATEGORIES])].sum(axis=0)
@@ -400,6 +402,32 @@ def sweep(profiles: Sequence[Profile], inputs: Inputs, settings: Settings, *, we
     tie = (s9[:, None, :] == s9[:, :, None]) & (value[:, None, :] == value[:, :, None]) & (idx[None, None, :] < idx[None, :, None])
     rank = 1 + (better | tie).sum(axis=2)
     return SweepResult(profiles, ids, value, score, rank, statuses)
+
+
+def _choose_zone(city: S.CityFile, counted: np.ndarray, val: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Mirror of evaluate.choose_zone: keep city-wide schemes and the best single district or zone."""
+    from dashboard.engine.evaluate import zone_key
+
+    keys = [zone_key(inc) for inc in city.incentives]
+    names = sorted({k for k in keys if k is not None})
+    if not names:
+        return counted
+    n = counted.shape[1]
+    best_s, best_p = np.full(n, -np.inf), np.full(n, -np.inf)
+    best_g = np.full(n, -1)
+    for g, name in enumerate(names):
+        rows = np.array([k == name for k in keys])
+        c = counted[rows]
+        has = c.any(axis=0)
+        sm = np.round(np.where(c, val[rows], 0.0).sum(axis=0), 6)
+        pt = np.where(c, pts[rows], 0.0).sum(axis=0)
+        upd = has & ((sm > best_s) | ((sm == best_s) & (pt >= best_p)))
+        best_s[upd], best_p[upd], best_g[upd] = sm[upd], pt[upd], g
+    out = counted.copy()
+    for i, k in enumerate(keys):
+        if k is not None:
+            out[i] &= best_g == names.index(k)
+    return out
 
 
 def _nonmoney(city: S.CityFile) -> np.ndarray:

@@ -255,13 +255,15 @@ def evaluate_condition(c: S.Condition, p: Profile, ctx: CityContext) -> CondResu
         if p.origin == "mainland":
             return _r(k, "fail", f"requires a class {want} work permit; mainland citizens do not hold one",
                       f"须持{want}类工作许可；内地居民不适用")
+        got = ctx.permit_class
+        if got in c.any_of:  # a confirmed class satisfies the condition even if a higher one is still possible
+            return _r(k, "pass", f"requires a class {want} work permit; the profile reaches {got}",
+                      f"须持{want}类工作许可；档案达到{got}类")
         if not ctx.permit_class_known:
             return _r(k, "unknown", f"requires a class {want} work permit; the profile's class cannot be determined",
                       f"须持{want}类工作许可；无法确定档案的许可类别")
-        got = ctx.permit_class or "none"
-        ok = ctx.permit_class in c.any_of
-        return _r(k, "pass" if ok else "fail", f"requires a class {want} work permit; the profile reaches {got}",
-                  f"须持{want}类工作许可；档案为{got}类")
+        return _r(k, "fail", f"requires a class {want} work permit; the profile reaches {got or 'none'}",
+                  f"须持{want}类工作许可；档案为{got or '无'}类")
     if k in ("has_spouse", "has_children"):
         val = p.spouse if k == "has_spouse" else (None if p.children is None else p.children > 0)
         what_en, what_zh = ("a spouse", "配偶") if k == "has_spouse" else ("children", "子女")
@@ -276,6 +278,8 @@ def evaluate_condition(c: S.Condition, p: Profile, ctx: CityContext) -> CondResu
         return _r(k, "pass" if ok else "fail", "for applicants who own no home in the city",
                   "须在当地无自有住房")
     if k == "commitment":
+        if c.what == "declaration":
+            return _r(k, "pass", f"you would need to confirm: {c.text_en}", f"需本人确认：{c.text_zh}", commitment=True)
         return _r(k, "pass", f"you would need to: {c.text_en}", f"需满足：{c.text_zh}", commitment=True)
     if k == "manual":
         return _r(k, "unknown", f"cannot be checked from a profile: {c.text_en}", f"无法从档案判断：{c.text_zh}")

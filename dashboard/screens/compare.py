@@ -47,13 +47,13 @@ for c in chosen:
             continue
         first = srcs.get(inc.sources[0])
         rows.append({t("col.city", lang): city_names[c], t("col.name", lang): name(inc, lang),
-                     t("col.you", lang): views.status_label(e.status, lang),
+                     t("col.you", lang): views.status_label(e.status, lang, plain=True),
                      t("col.amount", lang): amount_text(inc, lang),
                      t("col.value", lang): money(e.value.expected, lang) if e.value.money and e.status != "ineligible" else "—",
                      t("col.conditions", lang): "; ".join(condition_text(x, lang) for x in inc.conditions),
                      t("col.scope", lang): views.scope_label(inc, lang),
                      t("col.policy_status", lang): t(f"policy.{inc.status}", lang),
-                     t("col.verification", lang): views.verification_badge(inc.verification, lang),
+                     t("col.verification", lang): views.verification_badge(inc.verification, lang, plain=True),
                      t("col.source_url", lang): first.url if first else None})
 if rows:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",

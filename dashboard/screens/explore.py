@@ -31,11 +31,16 @@ for col, row in zip(cols, ranking.rows, strict=True):
     r = row.result
     with col.container(border=True):
         st.markdown(f"### {row.rank}. {esc(city_names[row.city])}")
-        st.metric(t("value_over", lang, years=profile.horizon_years), money(r.total.expected, lang),
-                  help=t("value_help", lang))
-        st.caption(t("score_line", lang, score=f"{row.score:.0f}", lo=row.rank_min, hi=row.rank_max))
+        st.markdown(f"**{t('sure_value', lang, years=profile.horizon_years)}**", help=t("value_help", lang))
+        st.markdown(f"#### {money(r.total.expected, lang)}")
         if r.total.high > r.total.expected + 1:
-            st.caption(t("upside", lang, high=money(r.total.high, lang)))
+            st.caption(t("range_line", lang, low=money(r.total.low, lang), high=money(r.total.high, lang)))
+        st.caption(t("score_line", lang, score=f"{row.score:.0f}", lo=row.rank_min, hi=row.rank_max))
+        if r.total.possible_count:
+            st.caption(t("possible_line", lang, n=r.total.possible_count))
+        if r.zone:
+            zone = next(e.incentive.scope for e in r.evaluations if e.incentive.scope.name_en == r.zone)
+            st.caption(t("zone_line", lang, zone=esc(name(zone, lang))))
         top = sorted(r.eligible(), key=lambda e: -(e.value.expected + 1e4 * e.value.status_points))[:3]
         for e in top:
             st.markdown(f"- {esc(name(e.incentive, lang))}")
@@ -117,11 +122,15 @@ for tab, row in zip(tabs, ranking.rows, strict=True):
                   ("ineligible", [e for e in r.evaluations if e.status == "ineligible"])]
         for status, evs in groups:
             st.markdown(f"#### {views.status_label(status, lang)} ({len(evs)})")
+            if status == "possible":
+                st.caption(t("possible_help", lang))
             if status == "ineligible":
                 st.caption(t("ineligible_help", lang))
             for e in sorted(evs, key=lambda e: (-e.value.expected, e.id)):
                 head = f"{name(e.incentive, lang)} · {views.amount_text(e, lang)} · {views.scope_label(e.incentive, lang)}"
-                with st.expander(head):
+                if e.outside_zone or e.excluded_by:
+                    head += " · " + t("not_counted", lang)
+                with st.expander(head, icon=views.STATUS_MATERIAL[e.status]):
                     views.incentive_detail(e, city, lang)
         if city.absences:
             st.markdown(f"#### {t('absences', lang)}")
