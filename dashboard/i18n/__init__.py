@@ -14,13 +14,20 @@ from pathlib import Path
 import yaml
 
 LANGS = ("en", "zh")
-_FILE = Path(__file__).with_name("strings.yaml")
+_DIR = Path(__file__).parent
 
 
 @lru_cache(maxsize=1)
 def catalog() -> dict[str, dict[str, str]]:
-    data = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
-    return {str(k): {lang: str(v[lang]) for lang in LANGS} for k, v in data.items()}
+    """All ``strings*.yaml`` files merged (one per area of the app); a key defined twice is an error."""
+    out: dict[str, dict[str, str]] = {}
+    for f in sorted(_DIR.glob("strings*.yaml")):
+        data = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        for k, v in data.items():
+            if str(k) in out:
+                raise ValueError(f"{f.name}: key {k!r} is defined twice")
+            out[str(k)] = {lang: str(v[lang]) for lang in LANGS}
+    return out
 
 
 def t(key: str, lang: str, /, **kw: object) -> str:
