@@ -11,7 +11,7 @@ from dashboard.catalog import schema as S
 from dashboard.i18n import money_range, name, t
 
 
-def condition_text(c: S.Condition, lang: str) -> str:  # noqa: C901 - one phrase per kind
+def condition_text(c: S.Condition, lang: str) -> str:
     zh = lang == "zh"
     k = c.kind
     if c.wording_zh and zh:

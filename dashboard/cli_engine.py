@@ -168,16 +168,19 @@ def cmd_tax(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from dashboard.engine.population import default_grid, sweep
+    from dashboard.engine.population import default_grid, grid_columns, sweep, sweep_columns
 
     inputs, settings = _inputs(), _settings(args)
     try:
-        profiles = default_grid(settings) if not args.sample else default_grid(settings, sample=args.sample, seed=args.seed)
-        res = sweep(profiles, inputs, settings, weights=_weights(args), preset=args.preset)
+        if args.sample:
+            res = sweep(default_grid(settings, sample=args.sample, seed=args.seed), inputs, settings,
+                        weights=_weights(args), preset=args.preset)
+        else:
+            res = sweep_columns(grid_columns(), inputs, settings, weights=_weights(args), preset=args.preset)
     except ValueError as e:
         raise UsageError([str(e)]) from None
     data = res.summary()
-    lines = [f"{len(res.profiles):,} profiles x {len(res.cities)} cities"]
+    lines = [f"{data['profiles']:,} profiles x {len(res.cities)} cities"]
     for c, share in data["share_first"].items():
         lines.append(f"  {c:<10} first for {share:6.1%}   median value {data['value'][c]['median']:>12,.0f}")
     return _emit(args, data, "\n".join(lines))

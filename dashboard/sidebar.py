@@ -35,7 +35,7 @@ def init_from_url(known_cities: list[str]) -> None:
         st.session_state[f"p_{fname}"] = prof.get(fname, getattr(Profile(), fname) if fname in ("horizon_years", "discount_rate") else None)
     weights = vs.weights or SC.PRESETS[vs.preset]
     for d in SC.DIMENSIONS:
-        st.session_state[f"w_{d}"] = int(round(weights.get(d, 0)))
+        st.session_state[f"w_{d}"] = round(weights.get(d, 0))
     st.session_state["cities"] = vs.cities or list(known_cities)
 
 

@@ -22,21 +22,21 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 
 @pytest.fixture(scope="session")
-def catalog():  # noqa: ANN201
+def catalog():
     from dashboard.catalog import load_catalog
 
     return load_catalog(today=TODAY)
 
 
 @pytest.fixture(scope="session")
-def inputs(catalog):  # noqa: ANN001, ANN201
+def inputs(catalog):
     from dashboard.engine.evaluate import inputs_from
 
     return inputs_from(catalog)
 
 
 @pytest.fixture(scope="session")
-def settings():  # noqa: ANN201
+def settings():
     from dashboard.engine.profile import Settings
 
     return Settings(today=TODAY)
@@ -56,7 +56,7 @@ def start_app(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
                     return proc
         except OSError:

@@ -37,19 +37,19 @@ def card_cities(at: AppTest) -> list[str]:
     return out
 
 
-def engine_order(inputs, preset: str, lang: str = "en", **over: object) -> list[str]:  # noqa: ANN001
+def engine_order(inputs, preset: str, lang: str = "en", **over: object) -> list[str]:
     prof = Profile(**{**STATE.PROFILE_PRESETS[preset], **over})
     rk = rank_cities(prof, inputs, Settings(), preset=preset, draws=0)
     return [getattr(inputs.cities[r.city], f"name_{lang}") for r in rk.rows]
 
 
 @pytest.mark.parametrize("preset", list(SC.PRESETS))
-def test_explore_cards_match_engine_for_each_preset(inputs, preset: str) -> None:  # noqa: ANN001
+def test_explore_cards_match_engine_for_each_preset(inputs, preset: str) -> None:
     at = run({"preset": preset})
     assert card_cities(at) == engine_order(inputs, preset)
 
 
-def test_changing_a_widget_reranks_like_the_engine(inputs) -> None:  # noqa: ANN001
+def test_changing_a_widget_reranks_like_the_engine(inputs) -> None:
     at = run({"preset": "graduate"})
     at.selectbox(key="p_degree").set_value("phd").run()
     at.number_input(key="p_age").set_value(30).run()
@@ -59,7 +59,7 @@ def test_changing_a_widget_reranks_like_the_engine(inputs) -> None:  # noqa: ANN
     assert at.query_params["degree"] == ["phd"] or at.query_params["degree"] == "phd"
 
 
-def test_chinese_everywhere_on_explore(inputs) -> None:  # noqa: ANN001
+def test_chinese_everywhere_on_explore(inputs) -> None:
     at = run({"lang": "zh", "preset": "k_visa_talent"})
     assert "去哪座城市" in at.title[0].value
     assert card_cities(at) == engine_order(inputs, "k_visa_talent", lang="zh")
@@ -83,13 +83,13 @@ def test_bad_url_parameters_give_a_notice_not_a_crash() -> None:
     assert "age" in warnings and "degree" in warnings and "zzz" in warnings
 
 
-def test_url_weights_are_applied(inputs) -> None:  # noqa: ANN001
+def test_url_weights_are_applied(inputs) -> None:
     at = run({"w": "money:0,housing:0,status:100,startup:0,industry:0,market:0"})
     assert at.slider(key="w_status").value == 100
     assert at.slider(key="w_money").value == 0
 
 
-def test_sources_page_lists_the_catalog(catalog) -> None:  # noqa: ANN001
+def test_sources_page_lists_the_catalog(catalog) -> None:
     at = run(page="screens/sources.py")
     df = at.dataframe[0].value
     live = sum(1 for c in catalog.cities.values() for i in c.incentives if i.status != "expired")
@@ -97,7 +97,7 @@ def test_sources_page_lists_the_catalog(catalog) -> None:  # noqa: ANN001
     assert df["source_url"].notna().mean() > 0.9
 
 
-def test_compare_and_method_pages_run(inputs) -> None:  # noqa: ANN001
+def test_compare_and_method_pages_run(inputs) -> None:
     at = run({"preset": "founder"}, page="screens/compare.py")
     assert at.dataframe[0].value.shape[1] >= 3
     at = run({"preset": "founder"}, page="screens/method.py")

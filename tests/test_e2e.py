@@ -17,7 +17,7 @@ SHOTS = Path(tempfile.gettempdir()) / "atlas-e2e"
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     pw = pytest.importorskip("playwright.sync_api")
     with pw.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -25,27 +25,27 @@ def browser():  # noqa: ANN201
         b.close()
 
 
-def _page(browser, width: int, external: list[str]):  # noqa: ANN001, ANN202
+def _page(browser, width: int, external: list[str]):
     page = browser.new_page(viewport={"width": width, "height": 1000 if width > 600 else 844})
     page.on("request", lambda r: None if LOCAL.match(r.url) or r.url.startswith(("data:", "blob:", "about:"))
             else external.append(r.url))
     return page
 
 
-def _settle(page) -> None:  # noqa: ANN001
+def _settle(page) -> None:
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
     page.wait_for_selector(".js-plotly-plot .scattergeo", timeout=60_000)
     page.wait_for_timeout(800)
 
 
-def _ranking_text(page) -> list[str]:  # noqa: ANN001
+def _ranking_text(page) -> list[str]:
     """The city names on the ranking cards, in order (the h3 headings '1. Shenzhen')."""
     heads = page.locator('[data-testid="stMarkdownContainer"] h3').all_inner_texts()
     return [h.strip() for h in heads if re.match(r"^\d\.", h.strip())]
 
 
-def test_journey_map_ranking_language_and_shared_url(app_url: str, browser) -> None:  # noqa: ANN001
+def test_journey_map_ranking_language_and_shared_url(app_url: str, browser) -> None:
     SHOTS.mkdir(exist_ok=True)
     external: list[str] = []
     page = _page(browser, 1440, external)
@@ -83,7 +83,7 @@ def test_journey_map_ranking_language_and_shared_url(app_url: str, browser) -> N
     assert external == [], f"requests left the machine: {external[:5]}"
 
 
-def test_bad_url_parameter_shows_notice(app_url: str, browser) -> None:  # noqa: ANN001
+def test_bad_url_parameter_shows_notice(app_url: str, browser) -> None:
     external: list[str] = []
     page = _page(browser, 1024, external)
     page.goto(app_url + "?age=abc&lang=xx&<script>=1", wait_until="domcontentloaded")

@@ -35,7 +35,7 @@ SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 @SLOW
 @given(p=profiles)
-def test_any_valid_profile_ranks(p: Profile, inputs, settings) -> None:  # noqa: ANN001
+def test_any_valid_profile_ranks(p: Profile, inputs, settings) -> None:
     rk = rank_cities(p, inputs, settings, draws=50)
     ranks = sorted(r.rank for r in rk.rows)
     assert ranks == list(range(1, len(inputs.cities) + 1))
@@ -54,7 +54,7 @@ def _only_min_degree(inc: S.Incentive) -> bool:
 
 @SLOW
 @given(p=profiles)
-def test_higher_degree_never_removes_min_degree_eligibility(p: Profile, inputs, settings) -> None:  # noqa: ANN001
+def test_higher_degree_never_removes_min_degree_eligibility(p: Profile, inputs, settings) -> None:
     order = list(S.DEGREE_ORDER)
     if p.degree is None or p.degree == "postdoc":
         return
@@ -70,7 +70,7 @@ def test_higher_degree_never_removes_min_degree_eligibility(p: Profile, inputs, 
                 assert after[inc.id] == "eligible", (city, inc.id)
 
 
-def test_sweep_equals_scalar_engine_on_a_sample(inputs, settings) -> None:  # noqa: ANN001
+def test_sweep_equals_scalar_engine_on_a_sample(inputs, settings) -> None:
     sample = default_grid(settings, sample=300, seed=7)
     res = sweep(sample, inputs, settings)
     for i, p in enumerate(sample):
@@ -86,7 +86,7 @@ def test_sweep_equals_scalar_engine_on_a_sample(inputs, settings) -> None:  # no
                 assert res.status[e.id][i] == code, (p, e.id)
 
 
-def test_sweep_summary_shares_add_up(inputs, settings) -> None:  # noqa: ANN001
+def test_sweep_summary_shares_add_up(inputs, settings) -> None:
     res = sweep(default_grid(settings, sample=200, seed=1), inputs, settings)
     s = res.summary()
     assert sum(s["share_first"].values()) == pytest.approx(1.0)
@@ -94,7 +94,7 @@ def test_sweep_summary_shares_add_up(inputs, settings) -> None:  # noqa: ANN001
     assert np.array_equal(np.sort(res.rank, axis=1), np.tile(np.arange(1, len(res.cities) + 1), (len(res.profiles), 1)))
 
 
-def test_what_would_change_really_changes_the_leader(inputs, settings) -> None:  # noqa: ANN001
+def test_what_would_change_really_changes_the_leader(inputs, settings) -> None:
     p = Profile(age=28, origin="returnee", degree="master", field="semiconductors", graduation_year=2024,
                 annual_salary_cny=300000, intent="employment", hsk_level=None)
     rk = rank_cities(p, inputs, settings, draws=0)
@@ -106,3 +106,13 @@ def test_what_would_change_really_changes_the_leader(inputs, settings) -> None: 
             w = dict(rk.weights)
             w[ch.detail["dimension"]] += ch.detail["add"]
             assert rank_cities(p, inputs, settings, weights=w, draws=0).leader.city == ch.new_leader
+
+
+def test_grid_columns_equal_the_profile_grid(settings) -> None:
+    from dashboard.engine.population import grid_columns, to_columns
+
+    a, b = grid_columns(), to_columns(default_grid(settings))
+    assert a.n == b.n == 51840
+    for group in ("num", "code", "flag"):
+        for k, v in getattr(a, group).items():
+            assert np.array_equal(v, getattr(b, group)[k], equal_nan=True), (group, k)

@@ -19,7 +19,7 @@ from dashboard.state import PROFILE_PRESETS
 GOLDEN = Path(__file__).with_name("golden")
 
 
-def snapshot(preset: str, inputs, settings) -> dict:  # noqa: ANN001
+def snapshot(preset: str, inputs, settings) -> dict:
     prof = Profile(**PROFILE_PRESETS[preset])
     rk = rank_cities(prof, inputs, settings, preset=preset, draws=200)
     return {
@@ -34,7 +34,7 @@ def snapshot(preset: str, inputs, settings) -> dict:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("preset", list(SC.PRESETS))
-def test_golden(preset: str, inputs, settings) -> None:  # noqa: ANN001
+def test_golden(preset: str, inputs, settings) -> None:
     got = snapshot(preset, inputs, settings)
     path = GOLDEN / f"{preset}.json"
     if os.environ.get("UPDATE_GOLDEN"):

@@ -26,6 +26,18 @@ class Inputs:
     national: Any = None          # dashboard.engine.national.NationalScheme, or None when unavailable
     industry: Any = None          # the industry-fit model, or None
     user_supplied: frozenset[str] = frozenset()  # cities uploaded in a session, marked as such
+    _picks: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def wage(self, city: str) -> R.Pick | None:
+        """The city's average-wage figure (memoised: the reference data never changes within Inputs)."""
+        if ("wage", city) not in self._picks:
+            self._picks[("wage", city)] = R.local_wage(self.reference, city)
+        return self._picks[("wage", city)]
+
+    def rent(self, city: str) -> R.Pick | None:
+        if ("rent", city) not in self._picks:
+            self._picks[("rent", city)] = R.market_rent(self.reference, city)
+        return self._picks[("rent", city)]
 
 
 @dataclass(frozen=True)
@@ -136,8 +148,8 @@ def _tax_years(inc: S.Incentive, settings: Settings, horizon: int) -> int:
 
 def evaluate_city(profile: Profile, city_id: str, inputs: Inputs, settings: Settings) -> CityResult:
     city = inputs.cities[city_id]
-    wage = R.local_wage(inputs.reference, city_id)
-    rent = R.market_rent(inputs.reference, city_id)
+    wage = inputs.wage(city_id)
+    rent = inputs.rent(city_id)
     permit = _permit(profile, inputs, city_id, wage.value if wage else None, settings)
     ctx = CityContext(
         city=city_id, today=settings.today, local_annual_wage=wage.value if wage else None,
@@ -216,10 +228,11 @@ def resolve_exclusions(evals: list[Evaluation]) -> list[Evaluation]:
     """Of two options that cannot be combined, keep the better (eligible before possible, then expected
     value, then the cap) and mark the other ``excluded_by`` it, so the page can say which was chosen."""
     by_id = {e.id: e for e in evals}
+    pos = {e.id: i for i, e in enumerate(evals)}
     rank = {"eligible": 2, "possible": 1, "ineligible": 0}
 
     def key(e: Evaluation) -> tuple[float, float, float, int]:
-        return (rank[e.status], e.value.expected + e.value.status_points, e.value.high, -evals.index(e))
+        return (rank[e.status], e.value.expected + e.value.status_points, e.value.high, -pos[e.id])
 
     out = []
     for e in evals:

@@ -66,23 +66,45 @@ def to_columns(profiles: Sequence[Profile]) -> Columns:
     return Columns(len(profiles), num, code, flag, horizons.pop(), rates.pop())
 
 
+GRID_AXES: dict[str, list[Any]] = {
+    "degree": ["bachelor", "master", "phd", "postdoc"],
+    "age": list(range(22, 46)),
+    "field": ["ai", "semiconductors", "biotech", "new_energy", "information_technology", "non_stem"],
+    "origin": ORIGINS,
+    "annual_salary_cny": [150_000, 250_000, 400_000, 600_000, 1_000_000, 2_000_000],
+    "intent": INTENTS,
+}
+
+
+def grid_columns() -> Columns:
+    """The documented grid built directly as columns (no Profile objects): the fast path for the sweep."""
+    axes = list(GRID_AXES.values())
+    idx = np.indices([len(a) for a in axes]).reshape(len(axes), -1)
+    n = idx.shape[1]
+    num = {k: np.full(n, np.nan) for k in NUM}
+    code = {k: np.full(n, -1, np.int16) for k in CODES}
+    flag = {k: np.full(n, -1, np.int8) for k in BOOL}
+    for (name, values), ix in zip(GRID_AXES.items(), idx, strict=True):
+        if name in CODES:
+            code[name] = np.array([CODES[name].index(v) for v in values], dtype=np.int16)[ix]
+        else:
+            num[name] = np.array(values, dtype=float)[ix]
+    defaults = Profile()
+    return Columns(n, num, code, flag, defaults.horizon_years, defaults.discount_rate)
+
+
 def default_grid(settings: Settings, *, sample: int | None = None, seed: int = 0) -> list[Profile]:
     """The documented grid: degree x age x field x origin x salary x intent (51,840 profiles), or a random
-    sample of it. Other fields unknown; horizon 5 years, rate 3%."""
-    degrees = ["bachelor", "master", "phd", "postdoc"]
-    ages = list(range(22, 46))
-    fields = ["ai", "semiconductors", "biotech", "new_energy", "information_technology", "non_stem"]
-    origins = ORIGINS
-    salaries = [150_000, 250_000, 400_000, 600_000, 1_000_000, 2_000_000]
-    grid = list(itertools.product(degrees, ages, fields, origins, salaries, INTENTS))
+    sample of it, as Profile objects (same order as grid_columns). Other fields unknown; horizon 5 years,
+    rate 3%."""
+    grid = list(itertools.product(*GRID_AXES.values()))
     if sample is not None:
         if sample <= 0:
             raise ValueError("--sample must be positive")
         rng = np.random.default_rng(seed)
         idx = rng.choice(len(grid), size=min(sample, len(grid)), replace=False)
         grid = [grid[i] for i in sorted(idx)]
-    return [Profile(degree=d, age=a, field=f, origin=o, annual_salary_cny=s, intent=i)  # type: ignore[arg-type]
-            for d, a, f, o, s, i in grid]
+    return [Profile(**dict(zip(GRID_AXES, values, strict=True))) for values in grid]
 
 
 # --- conditions, vectorised ----------------------------------------------------------------------------
@@ -107,7 +129,7 @@ class VecCtx:
 PERMIT_CODES = {"A": 0, "B": 1, "C": 2, None: 3}
 
 
-def vec_condition(c: S.Condition, cols: Columns, ctx: VecCtx) -> np.ndarray:  # noqa: C901 - mirrors rules.evaluate_condition
+def vec_condition(c: S.Condition, cols: Columns, ctx: VecCtx) -> np.ndarray:
     k, n = c.kind, cols.n
     num, code, flag = cols.num, cols.code, cols.flag
     if k == "degree":
@@ -232,28 +254,19 @@ def _gate(inc: S.Incentive, today: Any) -> np.int8 | None:
 # --- national pieces, vectorised -----------------------------------------------------------------------
 
 
-def _permit(cols: Columns, profiles: Sequence[Profile], inputs: Inputs, city: str, wage: float | None,
-            today: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Permit class per profile: computed once per distinct profile (ignoring fields the points table does
-    not read) by the scalar national engine, then broadcast."""
+def _permit(cols: Columns, inputs: Inputs, city: str, wage: float | None, today: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Permit class per profile (vectorised mirror of national.work_permit, see permit_vec). As in
+    evaluate._permit, an unknown or mainland origin has no permit result: class none, not known."""
     codes = np.full(cols.n, PERMIT_CODES[None], np.int16)
     known = np.zeros(cols.n, bool)
     if inputs.national is None:
         return codes, known
-    from dashboard.engine.national import PERMIT_FIELDS, work_permit
+    from dashboard.engine.permit_vec import permit_classes
 
-    cache: dict[tuple[Any, ...], tuple[int, bool]] = {}
-    for i, p in enumerate(profiles):
-        if p.origin is None or p.origin == "mainland":
-            continue
-        key = tuple(getattr(p, f) for f in PERMIT_FIELDS)
-        hit = cache.get(key)
-        if hit is None:
-            res = work_permit(p, inputs.national, city=city, local_annual_wage=wage, today=today)
-            k = getattr(res, "klass", None)
-            hit = (PERMIT_CODES.get(k, 3), bool(getattr(res, "klass_known", k is not None)))
-            cache[key] = hit
-        codes[i], known[i] = hit
+    c, k = permit_classes(cols, inputs.national, city, wage, today)
+    o = cols.code["origin"]
+    has = (o >= 0) & (o != ORIGINS.index("mainland"))
+    codes[has], known[has] = c[has], k[has]
     return codes, known
 
 
@@ -275,7 +288,7 @@ def _refund(cols: Columns, inputs: Inputs, rule_id: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SweepResult:
-    profiles: Sequence[Profile]
+    profiles: Sequence[Profile] | None   # None when the sweep ran on columns
     cities: tuple[str, ...]
     value: np.ndarray      # profiles x cities, expected discounted CNY of counted incentives
     score: np.ndarray      # profiles x cities
@@ -285,7 +298,7 @@ class SweepResult:
     def summary(self) -> dict[str, Any]:
         first = (self.rank == 1).mean(axis=0)
         return {
-            "profiles": len(self.profiles), "cities": list(self.cities),
+            "profiles": int(self.value.shape[0]), "cities": list(self.cities),
             "share_first": {c: round(float(first[j]), 4) for j, c in enumerate(self.cities)},
             "value": {c: {q: round(float(np.percentile(self.value[:, j], p)), 0)
                           for q, p in (("p10", 10), ("median", 50), ("p90", 90))} | {"mean": round(float(self.value[:, j].mean()), 0)}
@@ -295,9 +308,15 @@ class SweepResult:
 
 def sweep(profiles: Sequence[Profile], inputs: Inputs, settings: Settings, *, weights: Mapping[str, float] | None = None,
           preset: str | None = None, cities: Sequence[str] | None = None) -> SweepResult:
+    """Evaluate a list of profiles (see sweep_columns for the columnar fast path)."""
+    res = sweep_columns(to_columns(profiles), inputs, settings, weights=weights, preset=preset, cities=cities)
+    return SweepResult(profiles, res.cities, res.value, res.score, res.rank, res.status)
+
+
+def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights: Mapping[str, float] | None = None,
+                  preset: str | None = None, cities: Sequence[str] | None = None) -> SweepResult:
     w = SC.weight_vector(resolve_weights(weights, preset))
     ids = tuple(c for c in (cities or inputs.cities) if c in inputs.cities)
-    cols = to_columns(profiles)
     n, m = cols.n, len(ids)
     ndim = 7
     raw = np.zeros((m, n, ndim))
@@ -309,7 +328,7 @@ def sweep(profiles: Sequence[Profile], inputs: Inputs, settings: Settings, *, we
         city = inputs.cities[cid]
         wage = R.local_wage(inputs.reference, cid)
         rent = R.market_rent(inputs.reference, cid)
-        pc, pk = _permit(cols, profiles, inputs, cid, wage.value if wage else None, settings.today)
+        pc, pk = _permit(cols, inputs, cid, wage.value if wage else None, settings.today)
         ctx = VecCtx(settings.today, wage.value if wage else None, pc, pk)
         n_inc = len(city.incentives)
         st = np.zeros((n_inc, n), np.int8)
@@ -396,12 +415,11 @@ def sweep(profiles: Sequence[Profile], inputs: Inputs, settings: Settings, *, we
                      norm7[..., 5], norm7[..., 6]], axis=-1)
     score = 100.0 * (norm @ w) / w.sum()
     s9 = np.round(score, 9)
-    better = (s9[:, None, :] > s9[:, :, None]) | ((s9[:, None, :] == s9[:, :, None]) & (value[:, None, :] > value[:, :, None]))
-    # exact ties on score and value go to the earlier city, as in the scalar ranking
-    idx = np.arange(m)
-    tie = (s9[:, None, :] == s9[:, :, None]) & (value[:, None, :] == value[:, :, None]) & (idx[None, None, :] < idx[None, :, None])
-    rank = 1 + (better | tie).sum(axis=2)
-    return SweepResult(profiles, ids, value, score, rank, statuses)
+    # rank: higher score, then higher value, then earlier city (as score.ranks_from does for one profile)
+    order = np.lexsort((np.broadcast_to(np.arange(m), (n, m)), -value, -s9), axis=-1)
+    rank = np.empty((n, m), dtype=np.int64)
+    np.put_along_axis(rank, order, np.arange(1, m + 1)[None, :].repeat(n, axis=0), axis=-1)
+    return SweepResult(None, ids, value, score, rank, statuses)
 
 
 def _choose_zone(city: S.CityFile, counted: np.ndarray, val: np.ndarray, pts: np.ndarray) -> np.ndarray:

@@ -39,6 +39,10 @@ class Profile(BaseModel):
     owns_home_in_city: bool | None = Field(None, description="owns a home in the destination city")
     spouse: bool | None = None
     children: int | None = Field(None, ge=0, le=10)
+    # Dates for the personal plan (engine/deadlines.py); optional, unknown dates leave deadlines unknown.
+    graduation_date: date | None = Field(None, description="day the highest degree was (or will be) awarded")
+    arrival_date: date | None = Field(None, description="day of arrival in China to take up the move (for returnees: the return)")
+    work_start_date: date | None = Field(None, description="first day of work; months of social insurance are counted from this day")
     horizon_years: int = Field(5, ge=1, le=30, description="how many years ahead values are counted")
     discount_rate: float = Field(0.03, ge=0, le=0.5, description="annual rate for discounting later payments")
 

@@ -66,11 +66,17 @@ def _disc(years: float, rate: float) -> float:
 
 
 def _sum(payments: list[Payment], rate: float, horizon: float) -> tuple[float, float, float, float]:
-    kept = [p for p in payments if p.years <= horizon + 1e-9]
-    lo = sum(p.low * _disc(p.years, rate) for p in kept)
-    ex = sum(p.amount * _disc(p.years, rate) for p in kept)
-    hi = sum(p.high * _disc(p.years, rate) for p in kept)
-    return lo, ex, hi, sum(p.amount for p in kept)
+    lo = ex = hi = nom = 0.0
+    base = 1.0 + rate
+    for p in payments:
+        if p.years > horizon + 1e-9:
+            continue
+        d = base ** -p.years
+        lo += p.low * d
+        ex += p.amount * d
+        hi += p.high * d
+        nom += p.amount
+    return lo, ex, hi, nom
 
 
 def _expected(a: S.Amount, share: float) -> tuple[float, float, float]:

@@ -62,7 +62,7 @@ for flag in ranking.flags:
 
 st.header(t("method.freshness", lang))
 rows = []
-for cid, city in sorted(inputs.cities.items()):
+for _cid, city in sorted(inputs.cities.items()):
     counts = pd.Series([i.verification for i in city.incentives]).value_counts().to_dict()
     rows.append({t("col.city", lang): name(city, lang), t("col.as_of", lang): city.as_of.isoformat(),
                  t("col.incentives", lang): len(city.incentives),

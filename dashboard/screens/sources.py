@@ -53,14 +53,14 @@ st.download_button(t("download_csv", lang), view_df.to_csv(index=False).encode("
                    file_name=f"talent-incentives-{DA.settings().today.isoformat()}.csv", mime="text/csv")
 
 st.subheader(t("sources.absences", lang))
-for cid, city in sorted(inputs.cities.items()):
+for _cid, city in sorted(inputs.cities.items()):
     for a in city.absences:
         st.markdown(f"- **{views.esc(name(city, lang))}** · {t(f'cat.{a.category}', lang)}: "
                     f"{views.esc(name(a, lang, 'statement'))} ({views.verification_badge(a.verification, lang)})")
 
 st.subheader(t("sources.freshness", lang))
 fresh = []
-for cid, city in sorted(inputs.cities.items()):
+for _cid, city in sorted(inputs.cities.items()):
     dates = [s.retrieved for s in city.sources]
     pubs = [s.published for s in city.sources if s.published]
     fresh.append({t("col.city", lang): name(city, lang), t("col.as_of", lang): city.as_of.isoformat(),
