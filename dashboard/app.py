@@ -12,7 +12,8 @@ from dashboard.i18n import t
 
 PAGES = Path(__file__).with_name("screens")  # not "pages/": that name switches Streamlit to its old multipage mode
 
-st.set_page_config(page_title="Talent Incentive Atlas · 人才政策地图", page_icon=str(Path(__file__).with_name("static") / "favicon.png"), layout="wide")
+FAVICON = str(Path(__file__).with_name("static") / "favicon.png")  # a local file: an emoji or icon name is fetched from a CDN
+st.set_page_config(page_title="Talent Incentive Atlas · 人才政策地图", page_icon=FAVICON, layout="wide")
 
 res = DA.catalog()
 cities = sorted(DA.inputs().cities)

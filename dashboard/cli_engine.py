@@ -134,8 +134,17 @@ def cmd_points(args: argparse.Namespace) -> int:
     data = SER.plain(res)
     data["city"] = city
     data["local_wage"] = SER.plain(wage)
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return _emit(args, data, text)
+    # the documented short names (README "Command line") beside the full result
+    data["total"] = res.points_min if res.points_min == res.points_max else [res.points_min, res.points_max]
+    data["class"] = res.permit_class
+    data["factors"] = {f.id: {"points": f.points, "min": f.points_min, "max": f.points_max, "cap": f.cap,
+                              "en": f.reason_en, "zh": f.reason_zh} for f in res.factors}
+    data["routes"] = [{"id": r.id, "status": r.status, "grants": r.grants, "en": r.reason_en, "zh": r.reason_zh}
+                      for r in res.routes]
+    lines = [f"{city}: class {res.permit_class or '-'} ({res.class_status}), points {data['total']}"]
+    lines += [f"  {f.id:<14} {f.points if f.points is not None else f'{f.points_min}-{f.points_max}':>6}  {f.reason_en}"
+              for f in res.factors]
+    return _emit(args, data, "\n".join(lines))
 
 
 def cmd_tax(args: argparse.Namespace) -> int:
