@@ -61,6 +61,13 @@ def _free_port() -> int:
 class PgServer:
     port: int
     user: str
+    pg_ctl: tuple[str, ...]   # the pg_ctl command line up to its arguments (with runuser when root)
+    start_args: tuple[str, ...]
+
+    def crash_and_restart(self) -> None:
+        """Kill the server as a crash would (immediate shutdown: no checkpoint, recovery on start), restart."""
+        subprocess.run([*self.pg_ctl, "-m", "immediate", "-w", "stop"], check=True, capture_output=True, timeout=60)
+        subprocess.run([*self.pg_ctl, *self.start_args], check=True, capture_output=True, timeout=120)
 
     def url(self, db: str, port: int | None = None) -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{port or self.port}/{db}"
@@ -92,23 +99,22 @@ def pg_server() -> Iterator[PgServer]:
     if owner is not None:
         os.chown(base, owner.pw_uid, owner.pw_gid)
     data, port = base / "data", _free_port()
+    pg_ctl = (*run_as, str(bindir / "pg_ctl"), "-D", str(data))
+    start = ("-l", str(base / "server.log"), "-w", "-t", "60", "-o", f"-c listen_addresses=127.0.0.1 -c port={port} "
+             f"-c unix_socket_directories={base} -c max_connections=100", "start")
     try:
         subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "atlas", "-E", "UTF8",
-                        "--locale=C", "--no-sync"], check=True, capture_output=True, timeout=120)
-        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w",
-                        "-t", "60", "-o", f"-c listen_addresses=127.0.0.1 -c port={port} "
-                        f"-c unix_socket_directories={base} -c max_connections=100", "start"],
-                       check=True, capture_output=True, timeout=120)
+                        "--locale=C"], check=True, capture_output=True, timeout=120)
+        subprocess.run([*pg_ctl, *start], check=True, capture_output=True, timeout=120)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
         log = (base / "server.log").read_text(errors="replace") if (base / "server.log").exists() else ""
         shutil.rmtree(base, ignore_errors=True)
         out = getattr(e, "stderr", b"") or b""
         pytest.fail(f"could not start PostgreSQL: {e}\n{out.decode(errors='replace')}\n{log}")
     try:
-        yield PgServer(port, "atlas")
+        yield PgServer(port, "atlas", pg_ctl, start)
     finally:
-        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                       capture_output=True, timeout=60)
+        subprocess.run([*pg_ctl, "-m", "fast", "-w", "stop"], capture_output=True, timeout=60)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -383,6 +389,26 @@ def test_killed_while_saving_in_a_loop_leaves_a_whole_scenario(db_url: str) -> N
         assert s.save("crash", {"note": "done"}, last_version) == last_version + 1
 
 
+@pytest.mark.slow
+def test_postgres_server_crashed_mid_save_keeps_a_whole_scenario(pg_server: PgServer, pg_url: str) -> None:
+    """The database server itself dies (immediate shutdown) while a client saves in a loop; after the restart
+    the row is one whole payload, and a store opened before the crash works again without being recreated."""
+    big = {tag: [{"i": i, "text": tag * 200} for i in range(1000)] for tag in ("a", "b")}
+    with S.Store(pg_url) as s:
+        s.create("crash", {"note": "start"})
+        proc = _child(_SAVE_IN_A_LOOP, pg_url)
+        assert proc.stdout is not None
+        for _ in range(3):
+            assert proc.stdout.readline()
+        pg_server.crash_and_restart()
+        proc.wait(60)
+        assert proc.returncode != 0
+        assert proc.stderr is not None and "UnreachableError" in proc.stderr.read()  # the writer was told
+        got = s.get("crash")
+        assert got.payload.note in ("a", "b") and got.payload.edits == big[got.payload.note]
+        assert s.save("crash", {"note": "after"}, got.version) == got.version + 1
+
+
 # ------------------------------------------------------------------------------------------ migrations
 
 
@@ -534,6 +560,27 @@ def test_sqlite_file_deleted_while_running_is_written_back(tmp_path: Path, what:
         assert c.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     with S.Store(f"sqlite:///{path}") as again:
         assert again.get("two").payload.note == "two v3" and again.get("one").payload.note == PAYLOAD["note"]
+
+
+def test_sqlite_file_replaced_while_running_is_used(tmp_path: Path) -> None:
+    """Someone moves another scenario database (a backup) over the file while the store is open: the store
+    switches to it (and says so) instead of writing into the replaced file, and the old -wal is not replayed
+    into the new file."""
+    s, path = _sqlite_store(tmp_path)
+    with s:
+        s.create("before", PAYLOAD)
+        backup = tmp_path / "backup.sqlite3"
+        with S.Store(f"sqlite:///{backup}") as other:
+            other.create("from backup", {"note": "b"})
+        s.create("after", {"note": "lost with the replaced file"})  # in the old file's WAL, not checkpointed
+        os.replace(backup, path)
+        assert [i.name for i in s.list()] == ["from backup"]
+        assert [n.key for n in s.take_notices()] == ["store.replaced"]
+        s.create("new", {})
+    with sqlite3.connect(path) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with S.Store(f"sqlite:///{path}") as again:
+        assert [i.name for i in again.list()] == ["from backup", "new"]
 
 
 def test_sqlite_file_deleted_and_not_recoverable_is_recreated_with_a_message(tmp_path: Path) -> None:
