@@ -42,7 +42,7 @@ SIZE_MIN = 11.0  # px diameter: zero, tiny and unknown values
 SIZE_MAX = 46.0  # px diameter of the largest value
 
 # Okabe & Ito (2008) colour-blind-safe palette, in rank order 1..5; later ranks reuse it (numbers disambiguate).
-RANK_COLOURS = ("#D55E00", "#E69F00", "#009E73", "#0072B2", "#CC79A7")
+RANK_COLOURS = ("#D55E00", "#E69F00", "#009E73", "#0072B2", "#CC79A7", "#56B4E9", "#F0E442", "#000000")  # Okabe-Ito
 UNKNOWN_RANK_COLOUR = "#8C8C8C"
 
 PROVINCE_LINE = {"color": "#B4B4B4", "width": 0.6}

@@ -3,12 +3,9 @@ elsewhere, how sure the ranking is, and what would change it."""
 
 from __future__ import annotations
 
-import math
-
-import pandas as pd
 import streamlit as st
 
-from dashboard import charts, maps, views
+from dashboard import charts, map_data, maps, views
 from dashboard import data_access as DA
 from dashboard.engine.rank import gaps_to_leader, what_would_change
 from dashboard.i18n import money, name, t
@@ -55,23 +52,7 @@ outl = DA.outlines()
 if isinstance(pts, Exception) or isinstance(outl, Exception):
     st.warning(t("map_unavailable", lang, why=str(pts if isinstance(pts, Exception) else outl)))
 else:
-    by_city = ranking.by_city()
-    rows = []
-    for _, p in pts.iterrows():
-        cr = by_city.get(p["city"])
-        top = [] if cr is None else sorted(cr.result.eligible(), key=lambda e: -e.value.expected)[:3]
-        hover = f"<b>{city_names.get(p['city'], p['city'])}</b>"
-        if cr is not None:
-            hover += "<br>" + t("rank_n", lang, n=cr.rank) + "<br>" + t("value_over", lang, years=profile.horizon_years) + \
-                     ": " + money(cr.result.total.expected, lang)
-            hover += "".join("<br>· " + name(e.incentive, lang) for e in top)
-        rows.append({"city": p["city"], "name": city_names.get(p["city"], p["city"]), "lon": p["lon"], "lat": p["lat"],
-                     "value": cr.result.total.expected if cr else math.nan, "rank": cr.rank if cr else math.nan,
-                     "hover": hover})
-    labels = {"title": t("map.title", lang), "legend_title": t("map.legend", lang), "note": t("map.note", lang),
-              "attribution": t("map.attribution", lang), "inset_title": t("map.inset", lang),
-              "unknown": t("map.unknown", lang)}
-    fig = maps.city_map(pd.DataFrame(rows), labels, outlines=outl)
+    fig = map_data.map_figure(ranking, inputs, lang, points=pts, outlines=outl, horizon_years=profile.horizon_years)
     st.plotly_chart(fig, config=maps.PLOTLY_CONFIG, key="map")
 
 # --- 3. by category and sensitivity ------------------------------------------------------------------------
