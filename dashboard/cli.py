@@ -20,6 +20,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     today = date.fromisoformat(args.today) if args.today else None
     paths = [Path(p) for p in args.paths] or None
     res = load_catalog(paths=paths, today=today, stale_days=args.stale_days)
+    if paths is None:  # the benchmark archetypes are data too (dashboard/catalog/archetypes.py)
+        from dashboard.catalog.archetypes import load_archetypes
+
+        res.problems.extend(load_archetypes(display="data/archetypes.yaml")[1])
     if args.json:
         print(json.dumps({"errors": [str(p) for p in res.errors], "warnings": [str(p) for p in res.warnings],
                           "cities": sorted(res.cities), "reference": sorted(res.reference),

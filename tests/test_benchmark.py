@@ -132,7 +132,7 @@ def test_matrix_ranks_scores_and_values_by_hand() -> None:
     assert "money_raw_cny: a city lacks an average wage, so money is compared in CNY, not wage-years" in m.flags
 
 
-def test_matrix_uses_each_archetypes_preset_without_weights(inputs, settings) -> None:  # noqa: ANN001
+def test_matrix_uses_each_archetypes_preset_without_weights(inputs, settings) -> None:
     archetypes, _ = load_archetypes()
     m = B.matrix(archetypes, inputs, settings)
     assert m.archetypes == tuple(a.id for a in archetypes)
@@ -218,7 +218,7 @@ def test_cost_to_lead_not_reachable() -> None:
     assert "even the best money score does not close the gap" in capped.text_en
 
 
-def test_cost_to_lead_is_the_smallest_step_by_the_engine_itself(inputs, settings) -> None:  # noqa: ANN001
+def test_cost_to_lead_is_the_smallest_step_by_the_engine_itself(inputs, settings) -> None:
     """On the shipped catalog: with the found amount the home city is first in an independent engine run,
     and with RMB 100 less it is not."""
     archetypes, _ = load_archetypes()

@@ -386,7 +386,7 @@ def _fmt(v: Any, lang: str = "en") -> str:
             return str(v.get(f"name_{lang}") or v.get(f"label_{lang}") or v.get("title") or v["id"])
         return ", ".join(f"{k}={_fmt(x, lang)}" for k, x in v.items())
     if isinstance(v, list):
-        return ", ".join(_fmt(x, lang) for x in v)
+        return ", ".join(_fmt(x, lang) for x in v) if v else ("none" if lang == "en" else "无")
     return str(v)
 
 
