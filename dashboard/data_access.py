@@ -15,7 +15,7 @@ import streamlit as st
 from dashboard.catalog.loader import LoadResult, load_catalog
 from dashboard.engine.evaluate import Inputs, inputs_from
 from dashboard.engine.profile import Profile, Settings
-from dashboard.engine.rank import Ranking, rank_cities
+from dashboard.engine.rank import Change, Ranking, rank_cities, what_would_change
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,4 +62,17 @@ def _ranking(profile_json: str, weights_json: str, cities: tuple[str, ...], toda
 
 def ranking(profile: Profile, weights: dict[str, float], cities: list[str]) -> Ranking:
     return _ranking(profile.model_dump_json(), json.dumps(weights, sort_keys=True), tuple(cities),
+                    settings().today.isoformat())
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _changes(profile_json: str, weights_json: str, cities: tuple[str, ...], today: str) -> tuple[Change, ...]:
+    ranking = _ranking(profile_json, weights_json, cities, today)
+    return tuple(what_would_change(Profile.model_validate_json(profile_json), inputs(), Settings(today=today), ranking))
+
+
+def changes(profile: Profile, weights: dict[str, float], cities: list[str]) -> tuple[Change, ...]:
+    """What would change the top city (cached like the ranking: it reranks the profile ~8 times, and every
+    rerun of Explore asked for it again)."""
+    return _changes(profile.model_dump_json(), json.dumps(weights, sort_keys=True), tuple(cities),
                     settings().today.isoformat())

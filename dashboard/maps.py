@@ -24,11 +24,12 @@ from pathlib import Path
 from types import EllipsisType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashboard.geo import BBox, Outlines, load_outlines
+from dashboard.geo import BBox, Layer, Outlines, load_outlines
 
 # Streamlit serves dashboard/static/ at app/static/ (server.enableStaticServing). Pass
 # ``config={"topojsonURL": TOPOJSON_URL}`` to st.plotly_chart so plotly.js never asks cdn.plot.ly.
@@ -99,18 +100,37 @@ def _label(name: str, rank: float | None) -> str:
     return name if rank is None or pd.isna(rank) else f"{int(rank)} · {name}"
 
 
-def _line_trace(lons: list[float | None], lats: list[float | None], line: dict[str, Any], geo: str,
-                name: str) -> go.Scattergeo:
+def _line_trace(lons: Any, lats: Any, line: dict[str, Any], geo: str, name: str) -> go.Scattergeo:
     return go.Scattergeo(lon=lons, lat=lats, mode="lines", line=line, hoverinfo="skip", showlegend=False,
                          geo=geo, name=name, meta=name)
 
 
+# Outline coordinates as float32 arrays, built once per Outlines object and layer (NaN separates rings, as
+# None does in lists). Arrays, not lists: plotly validates, copies and serialises an array in one step instead
+# of point by point, which was most of a rerun's server time under load (benchmarks/load.py). float32 keeps
+# about 1 m at these longitudes, far finer than the simplified outlines, and halves what each rerun sends.
+_ARRAYS: dict[tuple[int, str, BBox | None], tuple[Outlines, np.ndarray, np.ndarray]] = {}
+
+
+def _layer_arrays(outlines: Outlines, layer: Layer, bbox: BBox | None) -> tuple[np.ndarray, np.ndarray]:
+    key = (id(outlines), layer, bbox)
+    hit = _ARRAYS.get(key)
+    if hit is None or hit[0] is not outlines:
+        lons, lats = outlines.lines(layer, bbox)
+        hit = (outlines, np.array(lons, dtype="float32"), np.array(lats, dtype="float32"))
+        if len(_ARRAYS) >= 32:
+            _ARRAYS.clear()
+        _ARRAYS[key] = hit
+    return hit[1], hit[2]
+
+
 def _outline_traces(outlines: Outlines, geo: str, bbox: BBox | None) -> list[go.Scattergeo]:
     """Provinces, national outline and dash line; the inset (with a bbox) adds the city boundaries."""
-    extra = [_line_trace(*outlines.lines("cities", bbox), CITY_LINE, geo, "cities")] if bbox and outlines.cities else []
-    return [*extra, _line_trace(*outlines.lines("provinces", bbox), PROVINCE_LINE, geo, "provinces"),
-            _line_trace(*outlines.lines("china", bbox), CHINA_LINE, geo, "china"),
-            _line_trace(*outlines.lines("dash", bbox), DASH_LINE, geo, "dash_line")]
+    extra = [_line_trace(*_layer_arrays(outlines, "cities", bbox), CITY_LINE, geo, "cities")] \
+        if bbox and outlines.cities else []
+    return [*extra, _line_trace(*_layer_arrays(outlines, "provinces", bbox), PROVINCE_LINE, geo, "provinces"),
+            _line_trace(*_layer_arrays(outlines, "china", bbox), CHINA_LINE, geo, "china"),
+            _line_trace(*_layer_arrays(outlines, "dash", bbox), DASH_LINE, geo, "dash_line")]
 
 
 def _city_trace(row: pd.Series, size: float, geo: str, *, text_position: str, legend: bool) -> go.Scattergeo:

@@ -77,7 +77,7 @@ def render_national(profile: Profile, ranking: Ranking, inputs: Any, lang: str, 
     pm = ranking.by_city()[city].result.permit
     st.markdown(esc(_reason(pm, lang)))
     facs = [{t("nat.factor", lang): f.name_zh if lang == "zh" else f.name_en,
-             t("nat.points", lang): f.points if f.points is not None else f"{f.points_min}–{f.points_max}",
+             t("nat.points", lang): str(f.points) if f.points is not None else f"{f.points_min}–{f.points_max}",
              t("nat.cap", lang): f.cap, t("nat.why", lang): _reason(f, lang)} for f in pm.factors]
     st.dataframe(pd.DataFrame(facs), hide_index=True, width="stretch")
     if pm.next_class is not None:

@@ -39,6 +39,19 @@ def init_from_url(known_cities: list[str]) -> None:
     st.session_state["cities"] = vs.cities or list(known_cities)
 
 
+# Keyed widgets whose option labels are translated (format_func uses the language). A browser sends back the
+# label it shows, so after a language switch it would send the old language's label on the next run (a
+# KeyError in _apply_preset, a profile silently reset). Re-setting them when the language changes makes
+# Streamlit send the new labels with the new values. A new keyed widget with translated options goes here.
+LANG_LABELLED = ("preset", "cities", "nat_city", "compare_cities", "compare_cat", "tl_cities", "tl_topics", "tl_kinds")
+
+
+def _relabel() -> None:
+    for key in list(st.session_state.keys()):
+        if key in LANG_LABELLED or str(key).startswith("p_"):
+            st.session_state[key] = st.session_state[key]
+
+
 def _apply_preset() -> None:
     name = st.session_state["preset"]
     prof = STATE.PROFILE_PRESETS[name]
@@ -72,7 +85,7 @@ def _number(label: str, fname: str, lang: str, *, min_value: float, max_value: f
 def render(known_cities: list[str], city_names: dict[str, dict[str, str]]) -> tuple[Profile, dict[str, float], list[str], str]:
     init_from_url(known_cities)
     with st.sidebar:
-        st.segmented_control("Language / 语言", ["en", "zh"], key="lang",
+        st.segmented_control("Language / 语言", ["en", "zh"], key="lang", required=True, on_change=_relabel,
                              format_func=lambda v: {"en": "English", "zh": "中文"}[v])
         if st.session_state.get("lang") is None:
             st.session_state["lang"] = "en"

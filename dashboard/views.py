@@ -103,3 +103,26 @@ def incentive_detail(e: Evaluation, city: S.CityFile, lang: str) -> None:
     if inc.note:
         st.caption(esc(inc.note))
     sources(e, city, lang)
+    from dashboard import procedure_view  # how to get it: steps, documents, dates (when a procedure exists)
+
+    procedure_view.render(e, city, lang)
+
+
+def flag_lines(flags: Iterable[str], lang: str, city_names: dict[str, str]) -> list[str]:
+    """Engine flags (``kind:detail``) as short sentences, one per kind, naming the cities concerned."""
+    groups: dict[str, list[str]] = {}
+    for f in flags:
+        kind, _, detail = f.partition(":")
+        groups.setdefault(kind, []).append(detail)
+    out = []
+    for kind, details in groups.items():
+        cities = ", ".join(esc(city_names.get(d, d)) for d in dict.fromkeys(details) if d)
+        key = f"flag.{kind}"
+        out.append(t(key, lang, cities=cities) if key in _catalog_keys() else esc(f"{kind}: {cities}"))
+    return out
+
+
+def _catalog_keys() -> set[str]:
+    from dashboard.i18n import catalog
+
+    return set(catalog())

@@ -388,6 +388,8 @@ class LoadResult:
     reference: dict[str, ReferenceFile] = field(default_factory=dict)
     national: dict[str, BaseModel] = field(default_factory=dict)
     reference_extra: dict[str, BaseModel] = field(default_factory=dict)  # e.g. industry_fit
+    procedures: dict[str, BaseModel] = field(default_factory=dict)  # data/procedures/*.yaml (catalog/procedures.py)
+    timeline: BaseModel | None = None  # data/timeline.yaml
     problems: list[Problem] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)  # file -> first error, for the app to show
 
@@ -496,6 +498,10 @@ def load_catalog(root: Path = DATA_DIR, paths: Iterable[Path] | None = None, *, 
         else:
             res.national[path.stem] = model
     res.problems.extend(_cross_file(res))
+    if paths is None:  # how to apply, and the policy timeline: checked against what loaded above
+        from dashboard.catalog import procedures
+
+        procedures.load_into(res, root, today=today, stale_days=stale_days)
     return res
 
 

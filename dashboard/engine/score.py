@@ -58,7 +58,7 @@ def raw_dimensions(results: Sequence[CityResult], industry: Mapping[str, float |
     flags: list[str] = []
     wage_ok = all(r.local_wage is not None for r in results)
     if not wage_ok:
-        flags.append("money_raw_cny: a city lacks an average wage, so money is compared in CNY, not wage-years")
+        flags.append("money_raw_cny:")  # a city lacks an average wage: money compared in CNY, not wage-years
     rows = []
     for r in results:
         div = r.local_wage.value if (wage_ok and r.local_wage) else 1.0

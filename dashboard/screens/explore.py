@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import charts, map_data, maps, views
 from dashboard import data_access as DA
-from dashboard.engine.rank import gaps_to_leader, what_would_change
+from dashboard.engine.rank import gaps_to_leader
 from dashboard.i18n import money, name, t
 from dashboard.views import esc
 
@@ -79,7 +79,7 @@ for row in ranking.rows[1:]:
                           lv=money(g.leader_expected, lang), cv=money(g.city_expected, lang), items=esc(items)))
 
 st.subheader(t("what_changes", lang))
-changes = what_would_change(profile, inputs, DA.settings(), ranking)
+changes = DA.changes(profile, weights, selected)
 if not changes:
     st.markdown(t("no_change_found", lang))
 for ch in changes:
@@ -91,8 +91,12 @@ for ch in changes:
 
 # --- 5. per city: what you get, what you might get, what you miss ------------------------------------------
 st.subheader(t("details", lang))
-tabs = st.tabs([f"{r.rank}. {city_names[r.city]}" for r in ranking.rows])
+# Lazy tabs: only the open tab's incentives are built and sent. All five cities' details were ~1,500 elements
+# on every rerun, the largest cost for the server and the browser under load (benchmarks/load.py).
+tabs = st.tabs([f"{r.rank}. {city_names[r.city]}" for r in ranking.rows], key="details_tab", on_change="rerun")
 for tab, row in zip(tabs, ranking.rows, strict=True):
+    if tab.open is False:
+        continue
     city = inputs.cities[row.city]
     r = row.result
     with tab:

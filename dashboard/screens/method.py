@@ -10,7 +10,7 @@ from dashboard import data_access as DA
 from dashboard.engine import score as SC
 from dashboard.engine.value import STATUS_POINTS
 from dashboard.i18n import money, name, t
-from dashboard.views import esc
+from dashboard.views import esc, flag_lines
 
 view = st.session_state["view"]
 profile, weights, selected, lang = view["profile"], view["weights"], view["cities"], view["lang"]
@@ -57,8 +57,8 @@ contrib = " + ".join(f"{weights[d]:g}×{leader.dims[d]:.2f}" for d in SC.DIMENSI
 st.markdown(t("method.worked", lang, city=city_names[leader.city], contrib=contrib, total=f"{sum(weights.values()):g}",
               score=f"{leader.score:.1f}"))
 st.markdown(t("method.sensitivity", lang, n=ranking.draws, k=f"{SC.SENSITIVITY_CONCENTRATION:g}"))
-for flag in ranking.flags:
-    st.caption(f"⚠️ {esc(flag)}")
+for line in flag_lines(ranking.flags, lang, city_names):
+    st.caption(f":orange[:material/warning:] {line}")
 
 st.header(t("method.freshness", lang))
 rows = []
