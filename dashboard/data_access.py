@@ -53,7 +53,9 @@ def outlines() -> Any:
         return e
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+# 32 entries: a ranking holds every evaluation with its reasons (~0.4 MB), so 256 entries grew the server by
+# ~100 MB under load and never gave it back; 32 still serve every step of 20 concurrent sessions (load test).
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _ranking(profile_json: str, weights_json: str, cities: tuple[str, ...], today: str) -> Ranking:
     profile = Profile.model_validate_json(profile_json)
     return rank_cities(profile, inputs(), Settings(today=today), weights=json.loads(weights_json),
@@ -65,7 +67,7 @@ def ranking(profile: Profile, weights: dict[str, float], cities: list[str]) -> R
                     settings().today.isoformat())
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _changes(profile_json: str, weights_json: str, cities: tuple[str, ...], today: str) -> tuple[Change, ...]:
     ranking = _ranking(profile_json, weights_json, cities, today)
     return tuple(what_would_change(Profile.model_validate_json(profile_json), inputs(), Settings(today=today), ranking))

@@ -171,7 +171,7 @@ def incentive(schedule: list[tuple[float, int]] | None = None, amount: float | N
 
 
 def run(found: P.Found | None, profile: Profile, inc: S.Incentive | None = None, tier: str | None = None,
-        today: date = TODAY):  # noqa: ANN201
+        today: date = TODAY):
     incs = [inc] if inc is not None else []
     item, needs = plan_item("t", ("Test", "测试"), "eligible", ["t-inc"], found, incs, tier, profile,
                             Settings(today=today), city="testcity", city_file="cities/testcity", scheme_sources=["cities/testcity:X1"])

@@ -17,7 +17,7 @@ SHOTS = Path(tempfile.gettempdir()) / "atlas-e2e"
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     pw = pytest.importorskip("playwright.sync_api")
     with pw.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -25,14 +25,14 @@ def browser():  # noqa: ANN201
         b.close()
 
 
-def _settle(page, selector: str) -> None:  # noqa: ANN001
+def _settle(page, selector: str) -> None:
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
     page.wait_for_selector(selector, timeout=90_000)
     page.wait_for_timeout(800)
 
 
-def test_plan_and_timeline_render(app_url: str, browser) -> None:  # noqa: ANN001
+def test_plan_and_timeline_render(app_url: str, browser) -> None:
     SHOTS.mkdir(exist_ok=True)
     external: list[str] = []
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
@@ -40,18 +40,19 @@ def test_plan_and_timeline_render(app_url: str, browser) -> None:  # noqa: ANN00
             else external.append(r.url))
 
     page.goto(app_url + "plan?preset=k_visa_talent", wait_until="domcontentloaded")
-    _settle(page, '[data-testid="stExpander"]')
+    _settle(page, '[data-testid="stMain"] [data-testid="stExpander"] >> text=Apply for the K visa')
     body = page.inner_text("body")
     assert "Your plan: how to get it" in body and "Everything in date order" in body
-    assert page.locator('[data-testid="stExpander"]').count() >= 3
+    assert page.locator('[data-testid="stMain"] [data-testid="stExpander"]').count() >= 3
     assert "Apply for the K visa" in body
-    page.get_by_text("Apply for the K visa").first.click()
-    page.wait_for_timeout(500)
-    assert "Chinese embassy or consulate abroad" in page.inner_text("body")
+    card = page.locator('[data-testid="stMain"] [data-testid="stExpander"]').filter(has_text="Apply for the K visa").first
+    card.locator("summary").click()
+    page.wait_for_function("(d) => d.open", arg=card.locator("details").element_handle(), timeout=10_000)
+    assert "Chinese embassy or consulate abroad" in card.inner_text()  # the procedure's place, now shown
     page.screenshot(path=str(SHOTS / "plan-en-1440.png"), full_page=True)
 
     page.goto(app_url + "timeline?preset=k_visa_talent&lang=zh", wait_until="domcontentloaded")
-    _settle(page, ".js-plotly-plot .scatterlayer .trace")
+    _settle(page, '[data-testid="stMain"] .js-plotly-plot .scatterlayer .point')
     assert page.locator(".js-plotly-plot .scatterlayer .point").count() > 40
     body = page.inner_text("body")
     assert "政策时间线" in body and "2027-12-31" in body

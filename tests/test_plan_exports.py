@@ -20,13 +20,13 @@ from tests.test_plan_golden import DATES
 
 
 @pytest.fixture(scope="module")
-def plan_and_profile(catalog, inputs, settings):  # noqa: ANN001, ANN201
+def plan_and_profile(catalog, inputs, settings):
     prof = Profile(**PROFILE_PRESETS["k_visa_talent"], **DATES["k_visa_talent"])
     return build_plan(prof, "hangzhou", inputs, settings, catalog.procedures), prof
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_ics_parses_and_holds_the_upcoming_dates(plan_and_profile, catalog, lang: str) -> None:  # noqa: ANN001
+def test_ics_parses_and_holds_the_upcoming_dates(plan_and_profile, catalog, lang: str) -> None:
     plan, _ = plan_and_profile
     cal = Calendar.from_ical(X.plan_ics(plan, lang, city_name="Hangzhou", res=catalog))
     events = list(cal.walk("VEVENT"))
@@ -53,7 +53,7 @@ def test_ics_parses_and_holds_the_upcoming_dates(plan_and_profile, catalog, lang
         assert "residence permit" in str(rp.get("summary"))
 
 
-def test_ics_uids_are_stable_across_runs(plan_and_profile, catalog) -> None:  # noqa: ANN001
+def test_ics_uids_are_stable_across_runs(plan_and_profile, catalog) -> None:
     plan, _ = plan_and_profile
     a = Calendar.from_ical(X.plan_ics(plan, "en", city_name="Hangzhou", res=catalog))
     b = Calendar.from_ical(X.plan_ics(plan, "en", city_name="Hangzhou", res=catalog))
@@ -72,7 +72,7 @@ needs_poppler = pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler
 @needs_poppler
 @pytest.mark.parametrize(("lang", "title", "phrase"), [("en", "Your plan: Hangzhou", "Everything in date order"),
                                                         ("zh", "个人申请计划：杭州", "按日期排列")])
-def test_pdf_renders_non_blank_pages(plan_and_profile, catalog, tmp_path: Path, lang: str, title: str,  # noqa: ANN001
+def test_pdf_renders_non_blank_pages(plan_and_profile, catalog, tmp_path: Path, lang: str, title: str,
                                      phrase: str) -> None:
     from PIL import Image
 

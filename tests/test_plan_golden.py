@@ -35,14 +35,14 @@ DATES = {
 CITIES = ("shenzhen", "hangzhou")
 
 
-def plan_for(preset: str, city: str, catalog, inputs, settings):  # noqa: ANN001, ANN201
+def plan_for(preset: str, city: str, catalog, inputs, settings):
     prof = Profile(**PROFILE_PRESETS[preset], **DATES[preset])
     return build_plan(prof, city, inputs, settings, catalog.procedures)
 
 
 @pytest.mark.parametrize("city", CITIES)
 @pytest.mark.parametrize("preset", list(SC.PRESETS))
-def test_golden_plan(preset: str, city: str, catalog, inputs, settings) -> None:  # noqa: ANN001
+def test_golden_plan(preset: str, city: str, catalog, inputs, settings) -> None:
     got = plan_dict(plan_for(preset, city, catalog, inputs, settings))
     path = GOLDEN / f"{preset}-{city}.json"
     if os.environ.get("UPDATE_GOLDEN"):
@@ -53,7 +53,7 @@ def test_golden_plan(preset: str, city: str, catalog, inputs, settings) -> None:
     assert got == want
 
 
-def test_reviewed_facts(catalog, inputs, settings) -> None:  # noqa: ANN001
+def test_reviewed_facts(catalog, inputs, settings) -> None:
     """The hand-checked numbers, stated once more so a re-recording cannot silently change them."""
     sz = plan_for("phd_researcher", "shenzhen", catalog, inputs, settings)
     phd = next(i for i in sz.items if i.key == "sz-new-phd-subsidy-application")

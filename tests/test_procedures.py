@@ -22,21 +22,21 @@ COVERED = [
 ]
 
 
-def test_shipped_procedures_and_timeline_load_clean(catalog) -> None:  # noqa: ANN001
+def test_shipped_procedures_and_timeline_load_clean(catalog) -> None:
     mine = [p for p in catalog.problems if p.file.startswith(("data/procedures/", "data/timeline"))]
     assert [str(p) for p in mine] == []
     assert set(catalog.procedures) == {"national", "beijing", "shanghai", "shenzhen", "hangzhou", "chengdu"}
     assert catalog.timeline is not None
 
 
-def test_every_covered_item_has_exactly_one_procedure(catalog) -> None:  # noqa: ANN001
+def test_every_covered_item_has_exactly_one_procedure(catalog) -> None:
     idx = P.index(catalog.procedures)
     assert [k for k in COVERED if k not in idx] == []
     keys = [k for f in catalog.procedures.values() for p in f.procedures for k in [*p.incentives, *p.national]]
     assert len(keys) == len(set(keys))
 
 
-def test_every_source_reference_resolves(catalog) -> None:  # noqa: ANN001
+def test_every_source_reference_resolves(catalog) -> None:
     for stem, f in catalog.procedures.items():
         for p in f.procedures:
             for sid in p.cited():
@@ -48,7 +48,7 @@ def test_every_source_reference_resolves(catalog) -> None:  # noqa: ANN001
     assert P.resolve("cities/shenzhen:S96", catalog).url.startswith("http")
 
 
-def test_unknowns_stay_unknown(catalog) -> None:  # noqa: ANN001
+def test_unknowns_stay_unknown(catalog) -> None:
     """The research's gaps are stated, not filled: K-visa fee and checklist, Shenzhen youth housing portal,
     Lingang window, Chengdu hukou office."""
     by = P.by_id(catalog.procedures)
@@ -59,7 +59,7 @@ def test_unknowns_stay_unknown(catalog) -> None:  # noqa: ANN001
     assert any("office" in u for u in by["cd-hukou-application"].procedure.unknown_en)
 
 
-def test_conflicting_deadlines_are_data(catalog) -> None:  # noqa: ANN001
+def test_conflicting_deadlines_are_data(catalog) -> None:
     hz = P.by_id(catalog.procedures)["hz-living-allowance-application"].procedure
     overseas = {r.edge.years for r in hz.closes if r.edge is not None and "foreign" in r.origins}
     assert overseas == {5, 6}
@@ -67,7 +67,7 @@ def test_conflicting_deadlines_are_data(catalog) -> None:  # noqa: ANN001
     assert {r.edge is None for r in domestic} == {True, False}
 
 
-def test_timeline_spans_2013_to_2031_with_the_key_events(catalog) -> None:  # noqa: ANN001
+def test_timeline_spans_2013_to_2031_with_the_key_events(catalog) -> None:
     ev = {e.id: e for e in catalog.timeline.events}
     dated = [e.date for e in ev.values() if e.date]
     assert min(dated).year == 2013 and max(dated).year == 2031
@@ -149,3 +149,28 @@ def test_a_catalog_without_procedures_still_loads(tmp_path: Path) -> None:
         (root / sub).symlink_to(ROOT / "data" / sub)
     res = load_catalog(root=root, today=TODAY)
     assert res.procedures == {} and res.timeline is None and res.errors == []
+
+
+def test_every_vocabulary_the_pages_show_has_both_languages() -> None:
+    from dashboard.i18n import catalog as strings
+
+    keys = set(strings())
+    groups = {"proc.files": P.Who.__args__, "proc.who": P.StepWho.__args__, "proc.place": P.PlaceKind.__args__,  # type: ignore[attr-defined]
+              "tl.topic": P.TOPICS, "tl.kind": P.EVENT_KINDS, "tl.lane": P.Level.__args__,  # type: ignore[attr-defined]
+              "plan.kind": ("opens", "closes"),
+              "plan.f": ("graduation_date", "arrival_date", "work_start_date"),
+              }
+    missing = [f"{g}.{v}" for g, vals in groups.items() for v in vals if f"{g}.{v}" not in keys]
+    missing += [f"plan.f.{f}.help" for f in groups["plan.f"] if f"plan.f.{f}.help" not in keys]
+    assert missing == []
+
+
+def test_profile_dates_are_optional_and_in_the_json_schema() -> None:
+    from dashboard.engine.profile import Profile, parse_profile, profile_json_schema
+
+    props = profile_json_schema()["properties"]
+    for f in ("graduation_date", "arrival_date", "work_start_date"):
+        assert {"type": "string", "format": "date"} in props[f]["anyOf"] and props[f]["description"]
+    p = parse_profile({"graduation_date": "2026-06-30"})
+    assert p.graduation_date == date(2026, 6, 30) and p.work_start_date is None
+    assert Profile().arrival_date is None

@@ -67,14 +67,27 @@ m4.metric(t("plan.m.missed", lang), len(plan.missed))
 
 # --- everything in date order ------------------------------------------------------------------------------
 st.subheader(t("plan.in_order", lang))
+
+
+def first_url(refs: tuple[str, ...]) -> str | None:
+    """The first source of a date that has an address (the item's card lists them all)."""
+    for ref in refs:
+        s = P.resolve(ref, res)
+        if s is not None and s.url:
+            return s.url
+    return None
+
+
 if upcoming:
     rows = [{t("plan.col.date", lang): when.isoformat(),
              t("plan.col.item", lang): it.name_zh if lang == "zh" else it.name_en,
              t("plan.col.what", lang): d.label_zh if lang == "zh" else d.label_en,
              t("plan.col.basis", lang): d.basis_zh if lang == "zh" else d.basis_en,
              t("plan.col.deadline", lang): "⚑" if d.deadline else "",
-             t("verification", lang): verification_badge(d.verification, lang, plain=True)} for when, it, d in upcoming]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="plan_table")
+             t("verification", lang): verification_badge(d.verification, lang, plain=True),
+             t("plan.col.source", lang): first_url(d.sources)} for when, it, d in upcoming]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="plan_table",
+                 column_config={t("plan.col.source", lang): st.column_config.LinkColumn(t("plan.col.source", lang))})
 else:
     st.markdown(t("plan.no_dates", lang))
 

@@ -76,7 +76,7 @@ if shown:
     if st.button(t("tl.prepare_png", lang), icon=":material/image:", key="tl_png"):
         try:
             st.session_state["tl_png_bytes"] = TC.to_png(fig)
-        except Exception as e:  # noqa: BLE001 - kaleido/chromium missing: say so, keep the page
+        except Exception as e:  # kaleido or chromium missing: say so and keep the page
             st.session_state.pop("tl_png_bytes", None)
             st.warning(t("tl.png_failed", lang, why=esc(str(e)[:200])))
     if st.session_state.get("tl_png_bytes"):
