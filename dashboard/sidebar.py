@@ -53,9 +53,12 @@ def _relabel() -> None:
 
 
 def _apply_preset() -> None:
+    """Fill the profile from the preset; the user's own dates (graduation, arrival, start) are kept."""
     name = st.session_state["preset"]
     prof = STATE.PROFILE_PRESETS[name]
     for fname in Profile.model_fields:
+        if fname in STATE.DATE_FIELDS:
+            continue
         st.session_state[f"p_{fname}"] = prof.get(fname, getattr(Profile(), fname) if fname in ("horizon_years", "discount_rate") else None)
     for d in SC.DIMENSIONS:
         st.session_state[f"w_{d}"] = int(SC.PRESETS[name][d])

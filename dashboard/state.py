@@ -27,7 +27,9 @@ PROFILE_KEYS: dict[str, str] = {
     "ex_cn": "former_chinese_national", "f500": "fortune500_experience", "patent": "holds_patent",
     "yic": "years_in_china_continuous", "ret": "years_since_return", "home": "owns_home_in_city",
     "spouse": "spouse", "kids": "children", "horizon": "horizon_years", "rate": "discount_rate",
+    "grad_date": "graduation_date", "arrive": "arrival_date", "start": "work_start_date",
 }
+DATE_FIELDS = {"graduation_date", "arrival_date", "work_start_date"}
 BOOL_FIELDS = {f for f, info in Profile.model_fields.items() if info.annotation == (bool | None)}
 INT_FIELDS = {"age", "graduation_year", "university_rank", "hsk_level", "children", "horizon_years"}
 FLOAT_FIELDS = {"experience_years", "annual_salary_cny", "months_in_china_per_year", "years_in_china_continuous",
@@ -57,6 +59,10 @@ def _parse_value(fname: str, raw: str) -> Any:
         raise ValueError("expected 1 or 0")
     if fname in INT_FIELDS:
         return int(raw)
+    if fname in DATE_FIELDS:
+        from datetime import date
+
+        return date.fromisoformat(raw)
     if fname in FLOAT_FIELDS:
         x = float(raw)
         if x != x or x in (float("inf"), float("-inf")):
@@ -132,6 +138,9 @@ def encode(st: ViewState) -> dict[str, str]:
     for key, fname in PROFILE_KEYS.items():
         v = st.profile.get(fname)
         if v is None or v == getattr(defaults, fname):
+            continue
+        if hasattr(v, "isoformat"):
+            out[key] = v.isoformat()
             continue
         out[key] = ("1" if v else "0") if isinstance(v, bool) else (f"{v:g}" if isinstance(v, float) else str(v))
     return out

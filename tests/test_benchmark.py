@@ -129,7 +129,7 @@ def test_matrix_ranks_scores_and_values_by_hand() -> None:
         ("acity", 1, 60.0, 100_000), ("bcity", 3, 40.0, 50_000), ("ccity", 2, 50.0, 75_000)]
     assert m.row("phd").leader == "acity"
     assert [c.expected for c in m.row("master").cells] == [0, 0, 0]
-    assert "money_raw_cny: a city lacks an average wage, so money is compared in CNY, not wage-years" in m.flags
+    assert "money_raw_cny:" in m.flags
 
 
 def test_matrix_uses_each_archetypes_preset_without_weights(inputs, settings) -> None:

@@ -1,0 +1,45 @@
+"""URL state: every preset round-trips through the link; bad parameters become notices, never errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dashboard import state as STATE
+from dashboard.engine import score as SC
+
+CITIES = ["beijing", "chengdu", "hangzhou", "shanghai", "shenzhen"]
+
+
+@pytest.mark.parametrize("preset", list(STATE.PROFILE_PRESETS))
+def test_preset_round_trip(preset: str) -> None:
+    vs = STATE.ViewState(profile=dict(STATE.PROFILE_PRESETS[preset]), preset=preset,
+                         weights={**SC.PRESETS[preset], "market": 33.0}, cities=["beijing", "shenzhen"], lang="zh")
+    back = STATE.decode(STATE.encode(vs), CITIES)
+    assert back.notices == []
+    assert back.profile == {k: v for k, v in vs.profile.items() if v is not None}
+    assert back.weights == vs.weights and back.cities == vs.cities and back.lang == "zh" and back.preset == preset
+
+
+def test_dates_round_trip() -> None:
+    vs = STATE.ViewState(profile={"graduation_date": date(2026, 6, 30), "work_start_date": date(2026, 9, 1)})
+    enc = STATE.encode(vs)
+    assert enc["grad_date"] == "2026-06-30" and enc["start"] == "2026-09-01"
+    assert STATE.decode(enc, CITIES).profile == vs.profile
+
+
+@pytest.mark.parametrize(("params", "key"), [
+    ({"age": "abc"}, "age"), ({"age": "200"}, "age"), ({"degree": "wizard"}, "degree"), ({"lang": "fr"}, "lang"),
+    ({"w": "money:-1"}, "w"), ({"w": "luck:5"}, "w"), ({"w": "money:0,housing:0"}, "w"), ({"cities": "atlantis"}, "cities"),
+    ({"preset": "x"}, "preset"), ({"salary": "nan"}, "salary"), ({"salary": "inf"}, "salary"), ({"abroad": "maybe"}, "abroad"),
+    ({"grad_date": "2026-13-01"}, "grad_date"), ({"zzz": "1"}, "zzz"), ({"age": "9" * 500}, "age"),
+])
+def test_bad_parameters_are_notices(params: dict[str, str], key: str) -> None:
+    vs = STATE.decode(params, CITIES)
+    assert [n[0] for n in vs.notices] == [key]
+    assert vs.profile == {}
+
+
+def test_defaults_are_not_written() -> None:
+    assert STATE.encode(STATE.ViewState()) == {}
