@@ -37,8 +37,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
     n_inc = sum(len(c.incentives) for c in res.cities.values())
     n_abs = sum(len(c.absences) for c in res.cities.values())
     n_fig = sum(len(r.figures) for r in res.reference.values())
+    n_proc = sum(len(getattr(f, "procedures", [])) for f in res.procedures.values())
+    n_events = len(getattr(res.timeline, "events", []) or [])
+    extra = f", {n_proc} procedures, {n_events} timeline events" if paths is None else ""
     print(f"ok: {len(res.cities)} cities, {n_inc} incentives, {n_abs} documented absences, "
-          f"{n_fig} reference figures, {len(res.national)} national files; {len(res.warnings)} warning(s)")
+          f"{n_fig} reference figures, {len(res.national)} national files{extra}; {len(res.warnings)} warning(s)")
     return 0
 
 
