@@ -30,7 +30,7 @@ def init_from_url(known_cities: list[str]) -> None:
     st.session_state["_notices"] = vs.notices
     st.session_state["lang"] = vs.lang
     st.session_state["preset"] = vs.preset
-    prof = vs.profile if vs.profile else dict(STATE.PROFILE_PRESETS[vs.preset])
+    prof = STATE.full_profile(vs)
     for fname in Profile.model_fields:
         st.session_state[f"p_{fname}"] = prof.get(fname, getattr(Profile(), fname) if fname in ("horizon_years", "discount_rate") else None)
     weights = vs.weights or SC.PRESETS[vs.preset]
@@ -72,7 +72,7 @@ def _select(label: str, fname: str, options: list[Any], lang: str, fmt_prefix: s
             return t("yes" if v else "no", lang)
         return t(f"{fmt_prefix}.{v}", lang) if fmt_prefix else str(v)
 
-    st.selectbox(label, options, key=f"p_{fname}", format_func=fmt)
+    st.selectbox(label, options, key=f"p_{fname}", format_func=fmt, placeholder=t("unknown_option", lang))
 
 
 def _number(label: str, fname: str, lang: str, *, min_value: float, max_value: float, step: float, integer: bool = True,
@@ -145,7 +145,7 @@ def render(known_cities: list[str], city_names: dict[str, dict[str, str]]) -> tu
         st.sidebar.warning(t("weights_zero", lang))
         weights = dict(SC.PRESETS[st.session_state["preset"]])
     cities = [c for c in st.session_state.get("cities", []) if c in known_cities] or list(known_cities)
-    vs = STATE.ViewState(profile=profile.model_dump(exclude_none=True), preset=st.session_state["preset"],
+    vs = STATE.ViewState(profile=profile.model_dump(), preset=st.session_state["preset"],
                          weights=weights, cities=cities if len(cities) < len(known_cities) else [], lang=lang)
     encoded = STATE.encode(vs)
     if encoded != st.query_params.to_dict():

@@ -51,6 +51,8 @@ def _clip(v: str) -> str:
 
 
 def _parse_value(fname: str, raw: str) -> Any:
+    if raw == "":
+        return None  # an explicit "unknown" (the preset's value was cleared)
     if fname in BOOL_FIELDS:
         if raw in ("1", "true", "yes"):
             return True
@@ -69,6 +71,12 @@ def _parse_value(fname: str, raw: str) -> Any:
             raise ValueError("not a finite number")
         return x
     return raw
+
+
+def full_profile(st: ViewState) -> dict[str, Any]:
+    """The profile a decoded view stands for: the preset's profile with the link's fields over it."""
+    prof = {**PROFILE_PRESETS.get(st.preset, {}), **st.profile}
+    return {k: v for k, v in prof.items() if v is not None}
 
 
 def decode(params: Mapping[str, str | list[str]], known_cities: list[str]) -> ViewState:
@@ -134,10 +142,17 @@ def encode(st: ViewState) -> dict[str, str]:
         out["w"] = ",".join(f"{d}:{st.weights.get(d, 0):g}" for d in SC.DIMENSIONS)
     if st.cities:
         out["cities"] = ",".join(st.cities)
-    defaults = Profile()
+    # Profile fields are written relative to the preset the view starts from: only what differs, with an
+    # empty value for a field the user cleared to unknown. decode + the preset give the same profile back.
+    base = {**Profile().model_dump(), **PROFILE_PRESETS.get(st.preset, {})}
     for key, fname in PROFILE_KEYS.items():
-        v = st.profile.get(fname)
-        if v is None or v == getattr(defaults, fname):
+        if fname not in st.profile:  # not given: as the preset has it
+            continue
+        v = st.profile[fname]
+        if v == base.get(fname):
+            continue
+        if v is None:
+            out[key] = ""
             continue
         if hasattr(v, "isoformat"):
             out[key] = v.isoformat()

@@ -18,15 +18,22 @@ def test_preset_round_trip(preset: str) -> None:
                          weights={**SC.PRESETS[preset], "market": 33.0}, cities=["beijing", "shenzhen"], lang="zh")
     back = STATE.decode(STATE.encode(vs), CITIES)
     assert back.notices == []
-    assert back.profile == {k: v for k, v in vs.profile.items() if v is not None}
+    assert STATE.full_profile(back) == {k: v for k, v in vs.profile.items() if v is not None}
     assert back.weights == vs.weights and back.cities == vs.cities and back.lang == "zh" and back.preset == preset
 
 
-def test_dates_round_trip() -> None:
-    vs = STATE.ViewState(profile={"graduation_date": date(2026, 6, 30), "work_start_date": date(2026, 9, 1)})
-    enc = STATE.encode(vs)
-    assert enc["grad_date"] == "2026-06-30" and enc["start"] == "2026-09-01"
-    assert STATE.decode(enc, CITIES).profile == vs.profile
+def test_dates_round_trip_on_top_of_the_preset() -> None:
+    prof = {**STATE.PROFILE_PRESETS["graduate"], "graduation_date": date(2026, 6, 30), "work_start_date": date(2026, 9, 1)}
+    enc = STATE.encode(STATE.ViewState(profile=prof))
+    assert enc == {"grad_date": "2026-06-30", "start": "2026-09-01"}
+    assert STATE.full_profile(STATE.decode(enc, CITIES)) == prof
+
+
+def test_a_cleared_preset_field_stays_unknown() -> None:
+    prof = {**STATE.PROFILE_PRESETS["phd_researcher"], "age": None}
+    enc = STATE.encode(STATE.ViewState(profile=prof, preset="phd_researcher"))
+    assert enc["age"] == ""
+    assert "age" not in STATE.full_profile(STATE.decode(enc, CITIES))
 
 
 @pytest.mark.parametrize(("params", "key"), [
@@ -39,6 +46,12 @@ def test_bad_parameters_are_notices(params: dict[str, str], key: str) -> None:
     vs = STATE.decode(params, CITIES)
     assert [n[0] for n in vs.notices] == [key]
     assert vs.profile == {}
+
+
+def test_profile_fields_override_the_preset() -> None:
+    vs = STATE.decode({"preset": "founder", "age": "40"}, CITIES)
+    full = STATE.full_profile(vs)
+    assert full["age"] == 40 and full["intent"] == "startup"
 
 
 def test_defaults_are_not_written() -> None:
