@@ -110,3 +110,22 @@ def test_brief_page_prepares_every_file(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert not at.exception, [e.value for e in at.exception]
     labels = {b.label for b in at.get("download_button")}
     assert {"PDF brief", "PPTX deck", "XLSX workbook", "CSV"} <= labels
+
+
+def test_a_failing_export_shows_a_message_and_the_rest_still_work(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+    from dashboard import exports as X
+
+    def boom(*_a: object, **_k: object) -> bytes:
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(X, "brief_pdf", boom)
+    monkeypatch.setattr(X, "figure_png", boom)
+    at = bench_app(monkeypatch, tmp_path)
+    at.switch_page("screens/brief.py").run()
+    at.button(key="brief_prepare").click().run(timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(e.value for e in at.error)
+    assert "PDF export failed: renderer crashed" in errors and "PNG export failed" in errors
+    labels = {b.label for b in at.get("download_button")}
+    assert {"PPTX deck", "XLSX workbook", "CSV"} <= labels and "PDF brief" not in labels
+    assert at.title[0].value.startswith("Brief")
