@@ -9,6 +9,7 @@ raises :class:`GeoUnavailable` naming the file, so the app can say "map unavaila
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +21,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import geopandas as gpd
 
-GEO_DIR = Path(__file__).resolve().parent.parent / "geo"
+GEO_DIR = Path(os.environ.get("ATLAS_GEO_DIR") or Path(__file__).resolve().parent.parent / "geo")  # env: fault tests
 
 CITIES_FILE = "cities.geojson"
 PROVINCES_FILE = "provinces.geojson"

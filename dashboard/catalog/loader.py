@@ -11,6 +11,7 @@ and a size cap checked before parsing.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import types
 from collections.abc import Iterable, Mapping
@@ -26,7 +27,8 @@ from dashboard.catalog.schema import CityFile, ReferenceFile
 
 MAX_FILE_BYTES = 1_000_000
 DEFAULT_STALE_DAYS = 730
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# ATLAS_DATA_DIR points the app and the CLI at another copy of the data (fault tests, a staging review).
+DATA_DIR = Path(os.environ.get("ATLAS_DATA_DIR") or Path(__file__).resolve().parents[2] / "data")
 
 
 @dataclass(frozen=True)
@@ -469,13 +471,15 @@ def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
     return model, problems
 
 
-def data_files(root: Path = DATA_DIR) -> list[Path]:
+def data_files(root: Path | None = None) -> list[Path]:
+    root = root or DATA_DIR
     return sorted(p for sub in ("cities", "reference", "national") for p in (root / sub).glob("*.yaml"))
 
 
-def load_catalog(root: Path = DATA_DIR, paths: Iterable[Path] | None = None, *, today: date | None = None,
+def load_catalog(root: Path | None = None, paths: Iterable[Path] | None = None, *, today: date | None = None,
                  stale_days: int = DEFAULT_STALE_DAYS) -> LoadResult:
     """Load every data file (or just ``paths``), keeping what validates and reporting the rest."""
+    root = root or DATA_DIR  # read at call time, so tests and ATLAS_DATA_DIR can point elsewhere
     res = LoadResult()
     files = list(paths) if paths is not None else data_files(root)
     for path in files:
