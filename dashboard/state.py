@@ -7,6 +7,7 @@ Pure functions (no Streamlit) so they are tested directly.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,8 @@ def _parse_value(fname: str, raw: str) -> Any:
         if raw in ("0", "false", "no"):
             return False
         raise ValueError("expected 1 or 0")
+    if (fname in INT_FIELDS or fname in FLOAT_FIELDS) and not re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?", raw):
+        raise ValueError("expected a number")
     if fname in INT_FIELDS:
         return int(raw)
     if fname in DATE_FIELDS:
@@ -82,7 +85,7 @@ def full_profile(st: ViewState) -> dict[str, Any]:
 def decode(params: Mapping[str, str | list[str]], known_cities: list[str]) -> ViewState:
     st = ViewState()
     for key, value in params.items():
-        raw = value[-1] if isinstance(value, list) else value
+        raw = (value[-1] if value else "") if isinstance(value, list) else value
         raw = str(raw)
         if len(raw) > MAX_PARAM_LEN:
             st.notices.append((key[:40], _clip(raw), "too long"))
