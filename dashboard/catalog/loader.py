@@ -502,6 +502,14 @@ def load_catalog(root: Path | None = None, paths: Iterable[Path] | None = None, 
         else:
             res.national[path.stem] = model
     res.problems.extend(_cross_file(res))
+    if paths is None:  # a city whose file is gone but whose notes remain: say so rather than drop it silently
+        for notes in sorted((root / "cities").glob("*.left_out.md")):
+            missing = notes.with_name(notes.name.removesuffix(".left_out.md") + ".yaml")
+            if not missing.exists():
+                shown = _display(missing.resolve(), root.resolve().parent)
+                gone = Problem(shown, "-", "-", f"file not found; expected it beside {notes.name}")
+                res.problems.append(gone)
+                res.unavailable[shown] = str(gone)
     if paths is None:  # how to apply, and the policy timeline: checked against what loaded above
         from dashboard.catalog import procedures
 

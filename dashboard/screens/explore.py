@@ -15,6 +15,7 @@ view = st.session_state["view"]
 profile, weights, selected, lang = view["profile"], view["weights"], view["cities"], view["lang"]
 inputs = DA.inputs()
 city_names = {c: name(f, lang) for c, f in inputs.cities.items()}
+plot_names = {c: map_data.plotly_text(n) for c, n in city_names.items()}  # plotly reads <a>, <b> in labels
 
 st.title(t("explore.title", lang))
 st.caption(t("explore.intro", lang))
@@ -59,23 +60,23 @@ else:
 c1, c2 = st.columns([3, 2])
 cat_labels = {f"cat.{c}": t(f"cat.{c}", lang) for c in views.S.CATEGORIES} | {
     "title": t("breakdown.title", lang), "yaxis": t("breakdown.yaxis", lang)}
-c1.plotly_chart(charts.category_breakdown(ranking, cat_labels, city_names), key="breakdown")
+c1.plotly_chart(charts.category_breakdown(ranking, cat_labels, plot_names), key="breakdown")
 c2.plotly_chart(charts.sensitivity_chart(ranking, {"title": t("sens.title", lang), "xaxis": t("sens.xaxis", lang),
-                                                   "rank": t("rank", lang)}, city_names), key="sensitivity")
+                                                   "rank": t("rank", lang)}, plot_names), key="sensitivity")
 c2.caption(t("sens.caption", lang, n=ranking.draws))
 
 # --- 4. why not elsewhere, and what would change it --------------------------------------------------------
 leader = ranking.leader
-st.subheader(t("why_not", lang, leader=city_names[leader.city]))
+st.subheader(t("why_not", lang, leader=esc(city_names[leader.city])))
 for row in ranking.rows[1:]:
     gaps = gaps_to_leader(ranking, row.city)
-    with st.expander(f"{row.rank}. {city_names[row.city]}: " + t("gap_total", lang, gap=money(
+    with st.expander(f"{row.rank}. {esc(city_names[row.city])}: " + t("gap_total", lang, gap=money(
             leader.result.total.expected - row.result.total.expected, lang))):
         if not gaps:
             st.markdown(t("no_gap", lang))
         for g in gaps:
             items = ", ".join(name(e.incentive, lang) for e in g.leader_items) or "—"
-            st.markdown(t("gap_line", lang, cat=t(f"cat.{g.category}", lang), leader=city_names[leader.city],
+            st.markdown(t("gap_line", lang, cat=t(f"cat.{g.category}", lang), leader=esc(city_names[leader.city]),
                           lv=money(g.leader_expected, lang), cv=money(g.city_expected, lang), items=esc(items)))
 
 st.subheader(t("what_changes", lang))
@@ -93,7 +94,7 @@ for ch in changes:
 st.subheader(t("details", lang))
 # Lazy tabs: only the open tab's incentives are built and sent. All five cities' details were ~1,500 elements
 # on every rerun, the largest cost for the server and the browser under load (benchmarks/load.py).
-tabs = st.tabs([f"{r.rank}. {city_names[r.city]}" for r in ranking.rows], key="details_tab", on_change="rerun")
+tabs = st.tabs([f"{r.rank}. {esc(city_names[r.city])}" for r in ranking.rows], key="details_tab", on_change="rerun")
 for tab, row in zip(tabs, ranking.rows, strict=True):
     if tab.open is False:
         continue
@@ -112,11 +113,15 @@ for tab, row in zip(tabs, ranking.rows, strict=True):
             if status == "ineligible":
                 st.caption(t("ineligible_help", lang))
             for e in sorted(evs, key=lambda e: (-e.value.expected, e.id)):
-                head = f"{name(e.incentive, lang)} · {views.amount_text(e, lang)} · {views.scope_label(e.incentive, lang)}"
+                head = f"{esc(name(e.incentive, lang))} · {views.amount_text(e, lang)} · {esc(views.scope_label(e.incentive, lang))}"
                 if e.outside_zone or e.excluded_by:
                     head += " · " + t("not_counted", lang)
-                with st.expander(head, icon=views.STATUS_MATERIAL[e.status]):
-                    views.incentive_detail(e, city, lang)
+                # Lazy: an incentive's details are built when its expander is opened (one rerun), not on every
+                # rerun for every incentive: ~30% of a rerun's server time under load (benchmarks/load.py).
+                with st.expander(head, icon=views.STATUS_MATERIAL[e.status], key=f"inc_{row.city}_{e.id}",
+                                 on_change="rerun") as box:
+                    if box.open is not False:
+                        views.incentive_detail(e, city, lang)
         if city.absences:
             st.markdown(f"#### {t('absences', lang)}")
             for a in city.absences:

@@ -30,7 +30,7 @@ st.markdown(t("method.value_text", lang, horizon=profile.horizon_years, rate=f"{
               share=f"{settings.discretionary_expected_share:.0%}", flat=f"{settings.rent_flat_m2:g}"))
 example = max(leader.result.eligible(), key=lambda e: e.value.expected, default=None)
 if example is not None:
-    st.markdown(t("method.example", lang, name=esc(name(example.incentive, lang)), city=city_names[leader.city],
+    st.markdown(t("method.example", lang, name=esc(name(example.incentive, lang)), city=esc(city_names[leader.city]),
                   rule=esc(example.value.rule_zh if lang == "zh" else example.value.rule_en),
                   value=money(example.value.expected, lang)))
     if example.value.payments:
@@ -54,7 +54,7 @@ norm = pd.DataFrame([{t("col.city", lang): city_names[r.city], **{t(f"dim.{d}", 
 st.markdown(t("method.norm", lang, weights=", ".join(f"{t(f'dim.{d}', lang)} {w:g}" for d, w in weights.items())))
 st.dataframe(norm, hide_index=True)
 contrib = " + ".join(f"{weights[d]:g}×{leader.dims[d]:.2f}" for d in SC.DIMENSIONS)
-st.markdown(t("method.worked", lang, city=city_names[leader.city], contrib=contrib, total=f"{sum(weights.values()):g}",
+st.markdown(t("method.worked", lang, city=esc(city_names[leader.city]), contrib=contrib, total=f"{sum(weights.values()):g}",
               score=f"{leader.score:.1f}"))
 st.markdown(t("method.sensitivity", lang, n=ranking.draws, k=f"{SC.SENSITIVITY_CONCENTRATION:g}"))
 for line in flag_lines(ranking.flags, lang, city_names):
