@@ -76,18 +76,18 @@ def render_scenarios(sc: BS.BenchScenario, defaults: Sequence[Archetype], lang: 
                 st.session_state["scen_opened_problems"] = problems
                 st.rerun()
         other = st.text_input(t("scen.other_name", lang), max_chars=120, key="scen_other")
-        if b2.button(t("scen.rename", lang), key="scen_rename", width="stretch") and other:
-            if _run(lambda: s.rename(pick, other), lang) is not FAILED:
-                if sc.name == pick:
-                    sc.name = other
-                st.rerun()
+        renamed = b2.button(t("scen.rename", lang), key="scen_rename", width="stretch") and other
+        if renamed and _run(lambda: s.rename(pick, other), lang) is not FAILED:
+            if sc.name == pick:
+                sc.name = other
+            st.rerun()
         if b3.button(t("scen.duplicate", lang), key="scen_dup", width="stretch") and other:
             _run(lambda: s.duplicate(pick, other), lang)
-        if b4.button(t("scen.delete", lang), key="scen_delete", width="stretch"):
-            if _run(lambda: s.delete(pick), lang) is not FAILED:
-                if sc.name == pick:
-                    sc.name, sc.version = None, None
-                st.rerun()
+        deleted = b4.button(t("scen.delete", lang), key="scen_delete", width="stretch")
+        if deleted and _run(lambda: s.delete(pick), lang) is not FAILED:
+            if sc.name == pick:
+                sc.name, sc.version = None, None
+            st.rerun()
         data = _run(lambda: s.export_json(pick), lang)
         if data is not FAILED:
             st.download_button(t("scen.export", lang), data, file_name=f"scenario-{BS._slug(pick)}.json",

@@ -19,7 +19,7 @@ APP = str(ROOT / "dashboard" / "app.py")
 TODAY = date(2026, 11, 23)
 
 
-def bench_app(monkeypatch: pytest.MonkeyPatch, tmp_path) -> AppTest:  # noqa: ANN001
+def bench_app(monkeypatch: pytest.MonkeyPatch, tmp_path) -> AppTest:
     monkeypatch.setenv("ATLAS_DB_PATH", str(tmp_path / "scenarios.sqlite3"))
     monkeypatch.delenv("ATLAS_DB_URL", raising=False)
     st.cache_resource.clear()  # the store is cached per process: point it at this test's database
@@ -36,7 +36,7 @@ def matrix_cell(at: AppTest, archetype_col: str, city_col_prefix: str) -> dict[s
     return dict(zip(df[archetype_col], df[col], strict=True))
 
 
-def test_edit_round_trip_through_the_payload(inputs, settings) -> None:  # noqa: ANN001
+def test_edit_round_trip_through_the_payload(inputs, settings) -> None:
     arch, problems = load_archetypes()
     assert not problems and len(arch) >= 6
     sc = BS.BenchScenario("chengdu", list(arch), [W.AddFromTemplate("living_one_off", amount=10_000_000,
@@ -63,15 +63,15 @@ def test_bad_saved_edit_is_reported_not_fatal() -> None:
     assert sc.edits == [] and "unknown edit kind 'Teleport'" in problems[0]
 
 
-def test_benchmark_page_whatif_changes_the_matrix(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+def test_benchmark_page_whatif_changes_the_matrix(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     at = bench_app(monkeypatch, tmp_path)
     head = "Archetype"
     before = matrix_cell(at, head, "Chengdu")
     at.selectbox(key="bench_home").set_value("chengdu")
-    form_select = [s for s in at.selectbox if s.label == "Change"][0]
+    form_select = next(s for s in at.selectbox if s.label == "Change")
     form_select.set_value("template")
-    [n for n in at.number_input if n.label == "Amount (CNY)"][0].set_value(10_000_000.0)
-    [b for b in at.button if b.label == "Apply"][0].click().run()
+    next(n for n in at.number_input if n.label == "Amount (CNY)").set_value(10_000_000.0)
+    next(b for b in at.button if b.label == "Apply").click().run()
     assert not at.exception, [e.value for e in at.exception]
     after = matrix_cell(at, head, "Chengdu")
     assert after != before
@@ -81,12 +81,12 @@ def test_benchmark_page_whatif_changes_the_matrix(monkeypatch: pytest.MonkeyPatc
     assert (diff["Change"] == "added").any()
 
 
-def test_save_and_reopen_scenario(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+def test_save_and_reopen_scenario(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     at = bench_app(monkeypatch, tmp_path)
     head = "Archetype"
-    [s for s in at.selectbox if s.label == "Change"][0].set_value("template")
-    [n for n in at.number_input if n.label == "Amount (CNY)"][0].set_value(10_000_000.0)
-    [b for b in at.button if b.label == "Apply"][0].click().run()
+    next(s for s in at.selectbox if s.label == "Change").set_value("template")
+    next(n for n in at.number_input if n.label == "Amount (CNY)").set_value(10_000_000.0)
+    next(b for b in at.button if b.label == "Apply").click().run()
     edited = matrix_cell(at, head, "Chengdu")
     at.text_input(key="scen_name").set_value("Chengdu 10M test")
     at.button(key="scen_save").click().run()
@@ -101,7 +101,7 @@ def test_save_and_reopen_scenario(monkeypatch: pytest.MonkeyPatch, tmp_path) -> 
     assert matrix_cell(at2, head, "Chengdu") == edited
 
 
-def test_brief_page_prepares_every_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+def test_brief_page_prepares_every_file(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     pytest.importorskip("kaleido")
     at = bench_app(monkeypatch, tmp_path)
     at.switch_page("screens/brief.py").run()
@@ -112,7 +112,7 @@ def test_brief_page_prepares_every_file(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert {"PDF brief", "PPTX deck", "XLSX workbook", "CSV"} <= labels
 
 
-def test_a_failing_export_shows_a_message_and_the_rest_still_work(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+def test_a_failing_export_shows_a_message_and_the_rest_still_work(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     from dashboard import exports as X
 
     def boom(*_a: object, **_k: object) -> bytes:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/")
 
 
-def _settle(page, text: str | None = None) -> None:  # noqa: ANN001
+def _settle(page, text: str | None = None) -> None:
     page.wait_for_selector('[data-testid="stApp"]', timeout=60_000)
     if text:
         page.wait_for_function(f"() => document.body.innerText.includes({text!r})", timeout=120_000)
@@ -24,7 +24,7 @@ def _settle(page, text: str | None = None) -> None:  # noqa: ANN001
     page.wait_for_timeout(500)
 
 
-def _choose(page, label: str, option: str) -> None:  # noqa: ANN001
+def _choose(page, label: str, option: str) -> None:
     """Streamlit's selectbox is a combobox input labelled like the widget; its options are role=option."""
     page.get_by_role("combobox", name=label, exact=True).click()
     page.get_by_role("option", name=option, exact=True).click()

@@ -84,7 +84,7 @@ if st.button(t("brief.prepare", lang), key="brief_prepare"):
             for k in ("breakdown", "sensitivity"):
                 files[k] = (X.figure_png(charts_[k], 900, 450), X.export_filename(scenario, k, settings.today, "png",
                                                                                  lang=lang), "image/png")
-    except Exception as e:  # noqa: BLE001 - any renderer failure becomes a message; the page stays
+    except Exception as e:
         errors.append(t("brief.export_failed", lang, what="PNG", why=str(e)[:200]))
     for kind, ext, mime, make in (
         ("brief", "pdf", "application/pdf", lambda: X.brief_pdf(data, map_png)),
@@ -96,7 +96,7 @@ if st.button(t("brief.prepare", lang), key="brief_prepare"):
     ):
         try:
             files[kind] = (make(), X.export_filename(scenario, kind, settings.today, ext, lang=lang), mime)
-        except Exception as e:  # noqa: BLE001 - as above
+        except Exception as e:
             errors.append(t("brief.export_failed", lang, what=ext.upper(), why=str(e)[:200]))
     st.session_state["brief_files"] = (key, files, errors)
 got = st.session_state.get("brief_files")
