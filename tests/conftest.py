@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from benchmarks import _common
+from benchmarks._common import CHROMIUM, CHROMIUM_ARGS, free_port  # one definition for tests and benchmarks
+
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 23)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ROOT", "TODAY", "free_port", "start_app", "stop_app"]
 
 
 @pytest.fixture(scope="session")
@@ -42,29 +37,12 @@ def settings():
     return Settings(today=TODAY)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_app(port: int, env: dict[str, str] | None = None):
+    """The app on 127.0.0.1:port, healthy (benchmarks._common.start_app: its stderr never fills a pipe)."""
+    return _common.start_app(port, env=env)
 
 
-def start_app(port: int, env: dict[str, str] | None = None) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.address", "127.0.0.1",
-           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, **(env or {})})
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            time.sleep(0.2)
-        if proc.poll() is not None:
-            raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "app exited")
-    proc.terminate()
-    raise RuntimeError("app did not become healthy in 60 s")
+stop_app = _common.stop
 
 
 @pytest.fixture(scope="session")
@@ -76,8 +54,4 @@ def app_url() -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_app(proc)

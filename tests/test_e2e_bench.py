@@ -4,12 +4,11 @@ change, save, restart the server, open the scenario again, download the PDF brie
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_app
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, stop_app
 
 pytestmark = pytest.mark.e2e
 LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/")
@@ -26,16 +25,16 @@ def _settle(page, text: str | None = None) -> None:
 
 def _choose(page, label: str, option: str) -> None:
     """Streamlit's selectbox is a combobox input labelled like the widget; its options are role=option."""
-    page.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    box = page.get_by_role("combobox", name=label, exact=True)
+    for _attempt in range(3):  # the list can close again when a rerun lands between the two clicks
+        box.click()
+        opt = page.get_by_role("option", name=option, exact=True)
+        try:
+            opt.click(timeout=10_000)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+    opt.click(timeout=10_000)
 
 
 def test_whatif_save_restart_reopen_pdf(tmp_path: Path) -> None:
@@ -72,7 +71,7 @@ def test_whatif_save_restart_reopen_pdf(tmp_path: Path) -> None:
             page.locator(".st-key-scen_save button").click()
             page.wait_for_function("() => document.body.innerText.includes('Saved e2e 10M')", timeout=60_000)
             browser.close()
-        _stop(proc)
+        stop_app(proc)
         proc = start_app(port, env)  # a server restart: nothing but the database carries the scenario over
         with pw.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -97,5 +96,5 @@ def test_whatif_save_restart_reopen_pdf(tmp_path: Path) -> None:
             assert "e2e-10m" in dl.value.suggested_filename.lower()
             browser.close()
     finally:
-        _stop(proc)
+        stop_app(proc)
     assert external == [], external[:5]
