@@ -160,20 +160,67 @@ def _profile_candidates(p: Profile, settings: Settings) -> list[tuple[str, str, 
     return c
 
 
-def what_would_change(profile: Profile, inputs: Inputs, settings: Settings, ranking: Ranking,
-                      *, limit: int = 5) -> list[Change]:
-    leader = ranking.leader.city
-    out: list[Change] = []
-    cities = [r.city for r in ranking.rows]
+@dataclass(frozen=True)
+class Standing:
+    """Where a profile stands in each city before any weights: the normalised dimensions and the tie-break
+    (expected value) that ``rank_results`` scores. Weights only enter after this, so one Standing answers
+    "who leads?" under any weights without evaluating the cities again (a weight change costs no evaluation)."""
+
+    cities: tuple[str, ...]
+    norm: np.ndarray
+    tiebreak: np.ndarray
+
+    def leader(self, weights: Mapping[str, float]) -> str:
+        rk = SC.ranks_from(SC.scores(self.norm, SC.weight_vector(weights)), self.tiebreak)
+        return self.cities[int(np.argmin(rk))]
+
+
+def standing(results: Sequence[CityResult], profile: Profile, inputs: Inputs) -> Standing:
+    ind = industry_scores(inputs.industry, profile.field, [r.city for r in results])
+    table = SC.raw_dimensions(results, ind)
+    return Standing(tuple(r.city for r in results), table.norm, np.array([r.total.expected for r in results]))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One small profile change and where the changed profile stands (see ``candidate_standings``)."""
+
+    label_en: str
+    label_zh: str
+    diff: dict[str, object]
+    standing: Standing
+
+
+def candidate_standings(profile: Profile, inputs: Inputs, settings: Settings,
+                        cities: Sequence[str]) -> tuple[Candidate, ...]:
+    """Every small profile change (``_profile_candidates``) evaluated in ``cities``: the expensive, weights-free
+    half of ``what_would_change``, small enough (a few floats per city) for a caller to cache per profile."""
+    out: list[Candidate] = []
     for en, zh, diff in _profile_candidates(profile, settings):
         try:
             p2 = profile.model_copy(update=diff)
             p2 = Profile.model_validate(p2.model_dump())
         except ValueError:
             continue
-        r2 = rank_cities(p2, inputs, settings, weights=ranking.weights, cities=cities, draws=0)
-        if r2.leader.city != leader:
-            out.append(Change("profile", en, zh, r2.leader.city, {"profile_change": diff}))
+        results = [evaluate_city(p2, c, inputs, settings) for c in cities if c in inputs.cities]
+        if results:
+            out.append(Candidate(en, zh, diff, standing(results, p2, inputs)))
+    return tuple(out)
+
+
+def what_would_change(profile: Profile, inputs: Inputs, settings: Settings, ranking: Ranking,
+                      *, limit: int = 5, candidates: Sequence[Candidate] | None = None) -> list[Change]:
+    """The smallest profile changes and single-weight changes that change the top city. ``candidates``:
+    the profile's ``candidate_standings`` when the caller has them (cached), else they are computed."""
+    leader = ranking.leader.city
+    out: list[Change] = []
+    cities = [r.city for r in ranking.rows]
+    if candidates is None:
+        candidates = candidate_standings(profile, inputs, settings, cities)
+    for cand in candidates:
+        new_leader = cand.standing.leader(ranking.weights)
+        if new_leader != leader:
+            out.append(Change("profile", cand.label_en, cand.label_zh, new_leader, {"profile_change": cand.diff}))
         if len([o for o in out if o.kind == "profile"]) >= limit:
             break
     norm = np.array([[r.dims[d] for d in SC.DIMENSIONS] for r in ranking.rows])

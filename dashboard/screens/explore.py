@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, map_data, maps, views
 from dashboard import data_access as DA
+from dashboard import figure_cache as FC
+from dashboard import maps, views
 from dashboard.engine.rank import gaps_to_leader
 from dashboard.i18n import money, name, t
 from dashboard.views import esc
@@ -15,7 +16,6 @@ view = st.session_state["view"]
 profile, weights, selected, lang = view["profile"], view["weights"], view["cities"], view["lang"]
 inputs = DA.inputs()
 city_names = {c: name(f, lang) for c, f in inputs.cities.items()}
-plot_names = {c: map_data.plotly_text(n) for c, n in city_names.items()}  # plotly reads <a>, <b> in labels
 
 st.title(t("explore.title", lang))
 st.caption(t("explore.intro", lang))
@@ -53,16 +53,14 @@ outl = DA.outlines()
 if isinstance(pts, Exception) or isinstance(outl, Exception):
     st.warning(t("map_unavailable", lang, why=str(pts if isinstance(pts, Exception) else outl)))
 else:
-    fig = map_data.map_figure(ranking, inputs, lang, points=pts, outlines=outl, horizon_years=profile.horizon_years)
+    fig = FC.map_figure(ranking, lang, profile.horizon_years, pts, outl)
     st.plotly_chart(fig, config=maps.PLOTLY_CONFIG, key="map")
 
 # --- 3. by category and sensitivity ------------------------------------------------------------------------
 c1, c2 = st.columns([3, 2])
-cat_labels = {f"cat.{c}": t(f"cat.{c}", lang) for c in views.S.CATEGORIES} | {
-    "title": t("breakdown.title", lang), "yaxis": t("breakdown.yaxis", lang)}
-c1.plotly_chart(charts.category_breakdown(ranking, cat_labels, plot_names), key="breakdown")
-c2.plotly_chart(charts.sensitivity_chart(ranking, {"title": t("sens.title", lang), "xaxis": t("sens.xaxis", lang),
-                                                   "rank": t("rank", lang)}, plot_names), key="sensitivity")
+key = DA.ranking_key(profile, weights, selected)  # figures are cached under their ranking's key (figure_cache)
+c1.plotly_chart(FC.breakdown(key, ranking, lang), key="breakdown")
+c2.plotly_chart(FC.sensitivity(key, lang), key="sensitivity")
 c2.caption(t("sens.caption", lang, n=ranking.draws))
 
 # --- 4. why not elsewhere, and what would change it --------------------------------------------------------
@@ -80,15 +78,29 @@ for row in ranking.rows[1:]:
                           lv=money(g.leader_expected, lang), cv=money(g.city_expected, lang), items=esc(items)))
 
 st.subheader(t("what_changes", lang))
-changes = DA.changes(profile, weights, selected)
-if not changes:
-    st.markdown(t("no_change_found", lang))
-for ch in changes:
-    if ch.kind == "weight":
-        label = t("raise_weight", lang, dim=t(f"dim.{ch.detail['dimension']}", lang), n=f"{ch.detail['add']:.1f}")
-    else:
-        label = ch.label_zh if lang == "zh" else ch.label_en
-    st.markdown(f"- {esc(label)} → **{esc(city_names.get(ch.new_leader, ch.new_leader))}** " + t("becomes_first", lang))
+
+
+def _change_lines(changes: tuple) -> None:
+    for ch in changes:
+        if ch.kind == "weight":
+            label = t("raise_weight", lang, dim=t(f"dim.{ch.detail['dimension']}", lang), n=f"{ch.detail['add']:.1f}")
+        else:
+            label = ch.label_zh if lang == "zh" else ch.label_en
+        st.markdown(f"- {esc(label)} → **{esc(city_names.get(ch.new_leader, ch.new_leader))}** " + t("becomes_first", lang))
+
+
+# Weight changes come from the ranking itself; profile changes re-evaluate every city for ~8 changed profiles
+# (most of a rerun's server CPU after a profile edit: benchmarks/PROFILE.md), so they are worked out when opened.
+weight_changes = DA.changes(profile, weights, selected, with_profile=False)
+if not weight_changes:
+    st.markdown(t("no_weight_change_found", lang))
+_change_lines(weight_changes)
+with st.expander(t("profile_changes", lang), key="changes_profile", on_change="rerun") as box:
+    if box.open is not False:
+        profile_changes = tuple(c for c in DA.changes(profile, weights, selected) if c.kind == "profile")
+        if not profile_changes:
+            st.markdown(t("no_profile_change_found", lang))
+        _change_lines(profile_changes)
 
 # --- 5. per city: what you get, what you might get, what you miss ------------------------------------------
 st.subheader(t("details", lang))
