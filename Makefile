@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 PORT   ?= 8501
+N      ?= 2
 
-.PHONY: run test check lint bench sysdeps geo clean
+.PHONY: run serve test check lint bench sysdeps geo clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +18,11 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/python -m dashboard check --stale-days 100000 >/dev/null || $(BIN)/python -m dashboard check
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT)
+
+# N app processes behind HAProxy on PORT, scenarios in PostgreSQL (README "Scale"). `make run` needs neither.
+serve: $(STAMP)
+	$(BIN)/python -m dashboard check --stale-days 100000 >/dev/null || $(BIN)/python -m dashboard check
+	$(BIN)/python -m dashboard.serve --processes $(N) --port $(PORT)
 
 sysdeps:
 	bash scripts/sysdeps.sh
