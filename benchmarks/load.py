@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.load                       # full: 20 protocol sessions, 120 s, targets enforced
     .venv/bin/python -m benchmarks.load --short               # CI: 5 sessions for 25 s, asserts no errors only
     .venv/bin/python -m benchmarks.load --sessions 20 --browser-sessions 4 --duration 60 --json out.json
+    .venv/bin/python -m benchmarks.load --processes 2 [--short]     # through HAProxy, one process killed halfway
 
 Journey, repeated by every session until the time is up (a pause of ``--think`` seconds between steps):
 load a shared link with a random preset -> set a profile field (age) -> change a weight -> switch language ->
@@ -248,6 +249,7 @@ class Protocol:
     def __init__(self, ws: Any) -> None:
         self.ws = ws
         self.widgets: dict[str, tuple[str, str]] = {}  # user key -> (widget id, element type)
+        self.options: dict[str, list[str]] = {}         # user key -> a selectbox's options as shown
         self.pages: dict[str, str] = {}                 # url path ("" = default page) -> page_script_hash
         self.page_hash = ""
         self.query = ""
@@ -306,6 +308,8 @@ class Protocol:
             m = re.match(r"^\$\$ID-[0-9a-f]+-(.+)$", wid or "")
             if m:
                 self.widgets[m.group(1)] = (wid, kind)
+                if kind == "selectbox":
+                    self.options[m.group(1)] = list(el.selectbox.options)
 
     def state(self, key: str, **value: Any) -> Any:
         from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -648,7 +652,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path, default=None, help="also write the report here")
     ap.add_argument("--server-log", type=Path, default=None, help="keep the server's stderr in this file")
+    ap.add_argument("--processes", type=int, default=None,
+                    help="N app processes behind HAProxy, scenarios in PostgreSQL, protocol sessions through the proxy, "
+                         "one process killed halfway (benchmarks/load_cluster.py); short: 2 processes, 10 sessions, 20 s")
+    ap.add_argument("--no-kill", action="store_true", help="with --processes: do not kill a process")
     args = ap.parse_args(argv)
+    if args.processes is not None:
+        return _main_cluster(args)
     sessions = args.sessions or (5 if args.short else 20)
     browser = args.browser_sessions if args.browser_sessions is not None else (2 if args.short else 0)
     duration = args.duration or (25.0 if args.short else 120.0)
@@ -660,6 +670,26 @@ def main(argv: list[str] | None = None) -> int:
     if args.short:
         return 0 if report["errors"] == 0 else 1
     return 0 if all(t["ok"] for t in report["targets"].values()) else 1
+
+
+def _main_cluster(args: argparse.Namespace) -> int:
+    from benchmarks import load_cluster as LC
+    from dashboard.serve.pg import PgUnavailable
+    from dashboard.serve.proxy import ProxyUnavailable
+
+    n = max(1, min(args.processes, 8))
+    sessions = min(args.sessions or (10 if args.short else 50), MAX_SESSIONS)
+    duration = min(args.duration or (20.0 if args.short else 90.0), MAX_DURATION_S)
+    try:
+        report = LC.run(n, sessions, duration, tuple(args.think), args.seed, kill=not args.no_kill, short=args.short)
+    except (ProxyUnavailable, PgUnavailable) as e:
+        print(f"load: {e}", file=sys.stderr)
+        return 3
+    print(LC.table(report))
+    if args.json:
+        LC.dump(report, args.json)
+    judged = ("no_errors", "killed_sessions_reconnected", "scenarios_intact") if args.short else tuple(report["targets"])
+    return 0 if all(t["ok"] for k, t in report["targets"].items() if k in judged) else 1
 
 
 if __name__ == "__main__":

@@ -118,7 +118,8 @@ def start(processes: int, port: int, folder: Path, db_url: str | None, *, extra:
     if db_url:
         env["ATLAS_DB_URL"] = db_url
     ports = [free_port() for _ in range(processes)]
-    apps = [start_app(p, env, extra, app_stderr) for p in ports]
+    errs = app_stderr if isinstance(app_stderr, list) else [app_stderr] * processes  # one file each, or one for all
+    apps = [start_app(p, env, extra, err) for p, err in zip(ports, errs, strict=True)]
     try:
         for p, proc in zip(ports, apps, strict=True):
             wait_healthy(f"http://127.0.0.1:{p}{HEALTH}", proc)

@@ -39,7 +39,7 @@ defaults
     timeout client 60s           # idle client on plain HTTP
     timeout server 60s           # the longest page response (a PDF export) is a few seconds
     timeout http-request 10s     # whole request headers within 10 s: slow-header (slowloris) clients cut off
-    timeout http-keep-alive 5s
+    timeout http-keep-alive 5s   # an idle keep-alive connection is closed after 5 s (frees the slot)
     timeout queue 30s            # wait for a free slot on a busy process, then 503 rather than hang
     timeout tunnel 1h            # an open tab's websocket may stay idle this long (a long meeting)
     timeout client-fin 5s
