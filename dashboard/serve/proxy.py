@@ -42,8 +42,8 @@ defaults
     timeout http-keep-alive 5s   # an idle keep-alive connection is closed after 5 s (frees the slot)
     timeout queue 30s            # wait for a free slot on a busy process, then 503 rather than hang
     timeout tunnel 1h            # an open tab's websocket may stay idle this long (a long meeting)
-    timeout client-fin 5s
-    timeout server-fin 5s
+    timeout client-fin 5s        # a half-closed socket (a tab closed mid-message) is dropped after 5 s
+    timeout server-fin 5s        # the same on the app's side (a process that died mid-response)
     retries 2                    # a connection refused (process just died) is retried ...
     option redispatch            # ... on another process, and a cookie naming a dead process is ignored
 
