@@ -67,7 +67,7 @@ def start_app(port: int, env: dict[str, str], extra: Sequence[str] = (), stderr:
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false", *extra]
     return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), **MALLOC_ENV, **env})
+                            env={**MALLOC_ENV, **os.environ, "PYTHONPATH": str(ROOT), **env})  # a MALLOC_ARENA_MAX already set wins
 
 
 def stop_proc(proc: subprocess.Popen, timeout: float = 10.0) -> None:
