@@ -20,7 +20,7 @@ MINIMAL = REPO / "tests" / "data" / "minimal_city.yaml"
 TODAY = date(2026, 11, 23)
 
 
-def _city(tmp_path: Path, edit) -> Path:  # noqa: ANN001 - a small callback
+def _city(tmp_path: Path, edit) -> Path:
     data = yaml.safe_load(MINIMAL.read_text(encoding="utf-8"))
     edit(data)
     (tmp_path / "cities").mkdir(exist_ok=True)
