@@ -22,7 +22,10 @@ from pathlib import Path
 
 COOKIE = "ATLAS_SRV"
 CHECK_INTER_MS = 1000   # health check every second ...
-CHECK_FALL = 2          # ... two failures take a process out: at most ~2 s of new requests sent to a dead one
+CHECK_FALL = 3          # ... three failures take a process out. A killed process refuses the connection at once,
+                        # so it is out within ~3 s; a busy one must only answer within CHECK_TIMEOUT_S.
+CHECK_TIMEOUT_S = 5     # a process busy with reruns on a loaded machine answered /_stcore/health in over 1 s
+                        # (the default check timeout is the interval): both were marked down, and users got 503s
 CHECK_RISE = 2          # two successes bring it back (a restarting process is not flooded half-ready)
 MAX_BODY_BYTES = 6 * 2**20  # the app's upload limit is 5 MB (server.maxUploadSize) plus multipart overhead
 
@@ -61,6 +64,7 @@ backend apps
     cookie {cookie} insert indirect nocache httponly attr "SameSite=Lax"
     option httpchk GET /_stcore/health
     http-check expect status 200
+    timeout check {check_timeout}s     # a busy process is slow, not dead (a dead one refuses at once)
     default-server check inter {inter}ms fall {fall} rise {rise} maxconn {maxconn}
 {servers}
 """
@@ -78,7 +82,7 @@ def config(ports: Sequence[int], port: int, bind: str = "127.0.0.1", maxconn: in
     the sockets a process can hold, not its CPU."""
     servers = "\n".join(f"    server app{i + 1} 127.0.0.1:{p} cookie app{i + 1}" for i, p in enumerate(ports))
     return CONFIG.format(bind=bind, port=port, max_body=MAX_BODY_BYTES, cookie=COOKIE, inter=CHECK_INTER_MS,
-                         fall=CHECK_FALL, rise=CHECK_RISE, maxconn=maxconn, servers=servers)
+                         fall=CHECK_FALL, rise=CHECK_RISE, check_timeout=CHECK_TIMEOUT_S, maxconn=maxconn, servers=servers)
 
 
 def binary() -> str:
