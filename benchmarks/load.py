@@ -126,6 +126,7 @@ class Sample:
     step: str
     seconds: float
     finished_s: float | None = None  # browser: when script_finished arrived (server + network)
+    at: float = 0.0                  # perf_counter when the step ended (the cluster form splits at the kill)
 
 
 @dataclass
@@ -474,13 +475,20 @@ async def _warm(port: int, fill: int = 0) -> None:
     rec = Record()
     await protocol_session(0, port, time.perf_counter() + 0.1, (0.0, 0.0), rec, random.Random(0))
     if fill:
-        async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
-                                      max_size=None) as ws:
-            p = Protocol(ws)
-            p.query = "preset=graduate"
-            await p.run(page="")
-            for i in range(fill):
-                await p.run([p.state("p_age", double_value=20 + i % 40), p.state("w_money", double_array_value=[i % 7])])
+        # Every preset, in both languages: the journeys use all five, whose evaluations and figures differ in
+        # size, so a warm-up with one preset read "idle" below the caches' real steady state.
+        per = -(-fill // len(PRESETS))
+        for preset in PRESETS:
+            async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
+                                          max_size=None) as ws:
+                p = Protocol(ws)
+                p.query = f"preset={preset}"
+                await p.run(page="")
+                for i in range(per):
+                    states = [p.state("p_age", double_value=20 + (i * 7) % 40), p.state("w_money", double_array_value=[i % 7])]
+                    if i == per // 2:
+                        states.append(p.state("lang", string_array_value=["中文"]))
+                    await p.run(states)
     if rec.errors:
         raise RuntimeError(f"warm-up failed: {rec.errors[0]}")
 

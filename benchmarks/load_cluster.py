@@ -202,7 +202,7 @@ async def session(idx: int, port: int, deadline: float, think: tuple[float, floa
                 if not check(p):
                     rec.error("protocol", step, "the page did not show what the step expects")
                     break
-                rec.samples.append(Sample("protocol", step, dt))
+                rec.samples.append(Sample("protocol", step, dt, at=time.perf_counter()))
                 await pause()
             else:
                 rec.journeys += 1
@@ -378,8 +378,20 @@ def run(processes: int, sessions: int, duration: float, think: tuple[float, floa
         "cpu": {"wall_s": wall, "server_cpu_s": cpu, "server_util": cpu / wall},
         "logs": str(folder),
     }
+    report["widget_update_p95_by_phase_s"] = _by_phase(rec, kill_info)
     report["targets"] = targets(report)
     return report
+
+
+def _by_phase(rec: Record, kill: Kill) -> dict[str, float]:
+    """Widget-update p95 while all processes were up, and after the kill (the survivors carry every session)."""
+    from benchmarks.load import WIDGET_STEPS
+
+    xs = [s for s in rec.samples if s.step in WIDGET_STEPS]
+    if kill.at is None:
+        return {"all_up": pct([s.seconds for s in xs], 95)}
+    return {"all_up": pct([s.seconds for s in xs if s.at < kill.at], 95),
+            "after_kill": pct([s.seconds for s in xs if s.at >= kill.at], 95)}
 
 
 def _per_process(seen: list[Seen]) -> dict[str, int]:
@@ -433,6 +445,8 @@ def table(report: dict[str, Any]) -> str:
     for name, m in report["memory_mb"].items():
         after = f"{m['after']:.0f} ({m['after_vs_idle']:+.1%} vs idle)" if m["after"] is not None else "killed"
         lines.append(f"{name} RSS MB: startup {m['startup']:.0f}, idle {m['idle']:.0f}, peak {m['during_peak']:.0f}, after {after}")
+    ph = report["widget_update_p95_by_phase_s"]
+    lines.append("widget-update p95 by phase: " + ", ".join(f"{k} {v:.3f} s" for k, v in ph.items()))
     u = report["cpu"]
     lines.append(f"CPU: app processes {u['server_util']:.0%} of one core in total ({c['cores']} cores)")
     for name, tgt in report["targets"].items():
