@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import tempfile
 import threading
 import time
@@ -240,7 +241,7 @@ async def listed_scenarios(port: int) -> list[str]:
         p.query = "preset=graduate"
         await _run(p, page="")
         await _run(p, page="benchmark")
-        return list(p.options.get("scen_pick", []))
+        return [re.sub(r" \(v\d+\)$", "", o) for o in p.options.get("scen_pick", [])]  # shown as "name (v2)"
     finally:
         await ws.close()
 
