@@ -756,8 +756,8 @@ def k_visa(profile: Profile, nat: NationalScheme, settings: Settings) -> VisaRes
     routes = [_route_check(r, p, ctx, FILE_K) for r in kv.routes]
     limit = settings.k_visa_max_age
     if limit is None:
-        age = Check("k-age", "unknown", "an age requirement exists but no limit has been published; set one in the "
-                    "settings to test it", "有年龄要求但未公布具体上限；可在设置中指定以便测算", vsrc,
+        age = Check("k-age", "unknown", "an age requirement exists but no limit has been published, so no age can be "
+                    "checked against it yet", "有年龄要求但未公布具体上限，暂无法核对年龄", vsrc,
                     "Age limit (unpublished)", "年龄上限（未公布）")
     elif p.age is None:
         age = Check("k-age", "unknown", f"age limit set to {limit} (a setting, not a published rule); the profile "

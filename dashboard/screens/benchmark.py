@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import bench_state as BS
 from dashboard import data_access as DA
-from dashboard import map_data, maps
+from dashboard import map_data, maps, page_url
 from dashboard.catalog import schema as S
 from dashboard.catalog.archetypes import Archetype, load_archetypes
 from dashboard.engine import benchmark as B
@@ -42,8 +42,11 @@ st.caption(t("bench.intro", lang))
 inputs, wi, edit_problems = BS.session_inputs(base, sc, today)
 city_names = {c: name(f, lang) for c, f in inputs.cities.items()}
 official_ids = sorted(c for c in base.cities)
+if page_url.found(url_home := page_url.take("home", official_ids, lang)):
+    sc.home = url_home  # the selectbox below opens on it (its index); no state is set behind its back
 sc.home = st.selectbox(t("bench.home", lang), official_ids, index=official_ids.index(sc.home) if sc.home in official_ids else 0,
                        format_func=lambda c: city_names.get(c, c), key="bench_home")
+page_url.write("home", sc.home)
 if inputs.user_supplied:
     st.info(t("bench.uploaded_note", lang, cities=", ".join(esc(city_names[c]) for c in sorted(inputs.user_supplied))))
 
@@ -127,8 +130,10 @@ for line in flag_lines(bench.flags, lang, city_names):
     st.caption(f":orange[:material/warning:] {line}")
 
 # --- map for one archetype ---------------------------------------------------------------------------------
+page_url.restore("barch", [r.archetype for r in bench.rows], lang)
 pick = st.selectbox(t("bench.map_for", lang), [r.archetype for r in bench.rows], format_func=lambda a: arch_names.get(a, a),
                     key="bench_map_arch")
+page_url.write("barch", pick)
 pts, outl = DA.geo_points(), DA.outlines()
 if isinstance(pts, Exception) or isinstance(outl, Exception):
     st.warning(t("map_unavailable", lang, why=str(pts if isinstance(pts, Exception) else outl)))
@@ -148,7 +153,9 @@ for g in B.home_gaps(sc.home, sc.archetypes, inputs, settings, bench=bench):
 
 # --- cost to lead ------------------------------------------------------------------------------------------
 st.subheader(t("bench.cost", lang))
+page_url.restore("bcat", list(S.CATEGORIES), lang)
 cat = st.selectbox(t("category", lang), list(S.CATEGORIES), format_func=lambda c: t(f"cat.{c}", lang), key="bench_cost_cat")
+page_url.write("bcat", cat)
 if st.button(t("bench.cost_run", lang), key="bench_cost_run"):
     with st.spinner(t("bench.computing", lang)):
         res = [B.cost_to_lead(sc.home, a, cat, inputs, settings) for a in sc.archetypes]
