@@ -18,7 +18,9 @@ from dashboard.engine.national import VisaResult
 from dashboard.i18n import money, name, t
 
 FOREIGN = ("foreign",)
-ICON = {"pass": "✅", "unknown": "❔", "fail": "❌", "not_applicable": "–", "none": "–"}
+# Streamlit's own icons (a font the app ships), not emoji: headless Chromium here has no emoji font.
+ICON = {"pass": ":green[:material/check_circle:]", "unknown": ":orange[:material/help:]",
+        "fail": ":red[:material/cancel:]", "not_applicable": "", "none": ":gray[:material/remove:]"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,14 @@ class Line:
 
     status: str
     text: str
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The national line (the K visa: the same in every city) and one Answer per city."""
+
+    national: tuple[Line, ...]
+    rows: tuple[Answer, ...]
 
 
 @dataclass(frozen=True)
@@ -100,8 +110,8 @@ def next_step(plan: Plan | None, lang: str) -> tuple[str | None, str | None]:
 
 
 def build(ranking: Any, profile: Any, kv: VisaResult | None, plans: dict[str, Plan | None], lang: str,
-          city_names: dict[str, str]) -> list[Answer]:
-    """One Answer per ranked city, in rank order."""
+          city_names: dict[str, str]) -> Answers:
+    """The K visa line (foreign profiles) and one Answer per ranked city, in rank order."""
     foreign = profile.origin in FOREIGN
     k = k_visa_line(kv, lang) if foreign else None
     out = []
@@ -109,7 +119,7 @@ def build(ranking: Any, profile: Any, kv: VisaResult | None, plans: dict[str, Pl
         r = row.result
         access: list[Line] = []
         if foreign:
-            access += [x for x in (k, permit_line(r.permit, lang)) if x is not None]
+            access += [x for x in (permit_line(r.permit, lang),) if x is not None]
         else:
             access.append(hukou_line(r, lang))
         tot = r.total
@@ -117,4 +127,4 @@ def build(ranking: Any, profile: Any, kv: VisaResult | None, plans: dict[str, Pl
         step, key = next_step(plans.get(row.city), lang)
         out.append(Answer(row.city, row.rank, city_names[row.city], tuple(access), money(tot.low, lang), up,
                           tot.possible_count, step, key))
-    return out
+    return Answers(tuple(x for x in (k,) if x is not None), tuple(out))

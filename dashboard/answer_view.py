@@ -8,26 +8,29 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.answer import ICON, Answer
+from dashboard.answer import ICON, Answers
 from dashboard.i18n import t
 from dashboard.views import esc
 
 PLAN_PAGE = "screens/plan.py"
 
 
-def render(answers: list[Answer], lang: str, years: int, query: dict[str, Any]) -> None:
-    st.caption(t("ans.caption", lang, years=years))
-    for a in answers:
+def render(answers: Answers, lang: str, years: int, query: dict[str, Any]) -> None:
+    for x in answers.national:  # the K visa: national, the same in every city
+        st.markdown(f"{ICON.get(x.status, '')} **{esc(x.text)}** · {t('ans.every_city', lang)}")
+    for a in answers.rows:
         with st.container(border=True, key=f"ans_{a.city}"):
-            c1, c2, c3, c4 = st.columns([1.4, 3.2, 2.2, 2.6], vertical_alignment="center")
+            c1, c2, c3, c4 = st.columns([2.1, 2.8, 2.4, 2.5], vertical_alignment="center")
             c1.markdown(f"### {a.rank}. {esc(a.city_name)}")
             c2.markdown("  \n".join(f"{ICON.get(x.status, '')} {esc(x.text)}" for x in a.access))
             money = f"**{esc(t('ans.sure', lang, amount=a.sure))}**"
             if a.up_to:
                 money += " · " + esc(t("ans.up_to", lang, amount=a.up_to))
             if a.possible:
-                money += "  \n" + esc(t("ans.possible", lang, n=a.possible))
+                money += "  \n:gray[" + esc(t("ans.possible", lang, n=a.possible)) + "]"
             c3.markdown(money)
-            c4.markdown(esc(a.next_step) if a.next_step else t("ans.no_step", lang))
-            c4.page_link(PLAN_PAGE, label=t("ans.open_plan", lang), icon=":material/checklist:",
-                         query_params={**query, "pcity": a.city})
+            with c4:  # the step wraps in Markdown (a page link is one line and would cut it)
+                st.markdown(f":gray[{esc(t('ans.col.next', lang))}:] {esc(a.next_step or t('ans.no_step', lang))}")
+                st.page_link(PLAN_PAGE, label=t("ans.open_plan", lang), icon=":material/checklist:",
+                             query_params={**query, "pcity": a.city})
+    st.caption(t("ans.caption", lang, years=years))
