@@ -25,7 +25,8 @@ KIND_ICON = {"opens": ":material/lock_open:", "closes": ":material/event_busy:",
 def _l(obj: Any, lang: str, attr: str) -> str:
     zh = getattr(obj, f"{attr}_zh", None)
     en = getattr(obj, f"{attr}_en", None)
-    return str((zh or en) if lang == "zh" else (en or zh) or "")
+    # Both empty -> "" (the old precedence gave str(None): "None" in the Plan's steps on zh pages).
+    return str(((zh or en) if lang == "zh" else (en or zh)) or "")
 
 
 def source_md(ref: str, res: Any, lang: str) -> str | None:

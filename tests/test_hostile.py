@@ -243,6 +243,8 @@ def _open_shenzhen_details(at: AppTest) -> AppTest:
     page makes them lazy, and are ignored otherwise."""
     from dashboard.catalog import loader
 
+    at.session_state["ex_details"] = True  # the city-by-city lists are built only when opened
+    at.run()
     labels = [t.label for t in at.tabs]
     shenzhen = next((lab for lab in labels if "Evil" in lab or "深圳" in lab), None)
     assert shenzhen, labels

@@ -254,7 +254,7 @@ def _eval(c: Any, p: Profile, ctx: _Ctx) -> R.CondResult:
             return _r(k, "unknown", "requires a STEM field; the profile gives no field", "要求理工科领域；档案未填写领域")
         ok = p.field in S.STEM_FIELDS
         return _r(k, "pass" if ok else "fail", f"requires a STEM field; the profile's field is {p.field}",
-                  f"要求理工科领域；档案领域为 {p.field}")
+                  f"要求理工科领域；档案领域为{R.FIELD_ZH.get(p.field, p.field)}")
     if k == "points":
         if ctx.points is None:
             return _r(k, "unknown", f"requires {c.min} points; no points computed", f"要求{c.min}分；未计算积分")

@@ -48,27 +48,32 @@ sc.home = st.selectbox(t("bench.home", lang), official_ids, index=official_ids.i
                        format_func=lambda c: city_names.get(c, c), key="bench_home")
 page_url.write("home", sc.home)
 if inputs.user_supplied:
-    st.info(t("bench.uploaded_note", lang, cities=", ".join(esc(city_names[c]) for c in sorted(inputs.user_supplied))))
+    st.info(t("bench.uploaded_note", lang, cities=("、" if lang == "zh" else ", ").join(esc(city_names[c]) for c in sorted(inputs.user_supplied))))
 
 # --- archetypes (editable) --------------------------------------------------------------------------------
 with st.expander(t("bench.archetypes", lang), expanded=False):
     st.caption(t("bench.archetypes_help", lang))
     cols = ["age", "origin", "degree", "field", "graduation_year", "annual_salary_cny", "intent", "children"]
+    # Coded columns are shown and edited by their label in the page's language, read back to codes below.
+    codes = {"origin": ["foreign", "overseas_chinese", "returnee", "mainland", "hk_macao_taiwan"],
+             "degree": list(S.DEGREE_ORDER), "field": list(S.FIELDS), "intent": ["employment", "startup", "research"]}
+    to_label = {c: {v: t(f"{c}.{v}", lang) for v in vs} for c, vs in codes.items()}
+    to_code = {c: {lab: v for v, lab in m.items()} for c, m in to_label.items()}
     table = pd.DataFrame([{"name": a.name_en if lang == "en" else a.name_zh,
-                           **{c: getattr(a.profile, c) for c in cols}} for a in sc.archetypes])
+                           **{c: to_label[c].get(getattr(a.profile, c), getattr(a.profile, c)) if c in codes
+                              else getattr(a.profile, c) for c in cols}} for a in sc.archetypes])
     edited = st.data_editor(
         table, num_rows="dynamic", hide_index=True, key="bench_arch_editor", width="stretch",
         column_config={
             "name": st.column_config.TextColumn(t("bench.col_name", lang), max_chars=80, required=True),
             "age": st.column_config.NumberColumn(t("f.age", lang), min_value=16, max_value=80, step=1),
-            "origin": st.column_config.SelectboxColumn(t("f.origin", lang), options=[
-                "foreign", "overseas_chinese", "returnee", "mainland", "hk_macao_taiwan"]),
-            "degree": st.column_config.SelectboxColumn(t("f.degree", lang), options=list(S.DEGREE_ORDER)),
-            "field": st.column_config.SelectboxColumn(t("f.field", lang), options=list(S.FIELDS)),
+            "origin": st.column_config.SelectboxColumn(t("f.origin", lang), options=list(to_label["origin"].values())),
+            "degree": st.column_config.SelectboxColumn(t("f.degree", lang), options=list(to_label["degree"].values())),
+            "field": st.column_config.SelectboxColumn(t("f.field", lang), options=list(to_label["field"].values())),
             "graduation_year": st.column_config.NumberColumn(t("f.graduation_year", lang), min_value=1960, max_value=2035,
                                                              step=1),
             "annual_salary_cny": st.column_config.NumberColumn(t("f.annual_salary_cny", lang), min_value=0, step=10000),
-            "intent": st.column_config.SelectboxColumn(t("f.intent", lang), options=["employment", "startup", "research"]),
+            "intent": st.column_config.SelectboxColumn(t("f.intent", lang), options=list(to_label["intent"].values())),
             "children": st.column_config.NumberColumn(t("f.children", lang), min_value=0, max_value=10, step=1),
         })
     new_arch: list[Archetype] = []
@@ -78,6 +83,8 @@ with st.expander(t("bench.archetypes", lang), expanded=False):
         for c in cols:
             v = row.get(c)
             prof[c] = None if v is None or (isinstance(v, float) and pd.isna(v)) else v
+            if c in codes and prof[c] is not None:
+                prof[c] = to_code[c].get(prof[c], prof[c])
         for c in ("age", "graduation_year", "children"):
             if prof.get(c) is not None:
                 prof[c] = int(prof[c])
