@@ -64,12 +64,12 @@ with st.container(border=True):
         fig = map_data.map_figure(ranking, inputs, lang, points=pts, outlines=outl, horizon_years=subject_profile.horizon_years)
         st.plotly_chart(fig, config=maps.PLOTLY_CONFIG, key="brief_map")
     st.dataframe(pd.DataFrame(X.ranking_table(data)[1:], columns=X.ranking_table(data)[0]), hide_index=True, width="stretch")
-    if data.gaps:
-        st.markdown(f"**{t('brief.gaps', lang, home=esc(data.home_name or ''))}**")
-        for g in data.gaps:
-            st.markdown("- " + " · ".join(esc(x) for x in X.gap_cells(g, lang)))
-    elif home:
-        st.markdown(X.gaps_message(data))
+    if home:
+        st.markdown(f"**{esc(X.gaps_title(data))}**")
+        if data.gaps:
+            st.markdown("\n".join("- " + " · ".join(esc(x) for x in X.gap_cells(g, lang)) for g in data.gaps))
+        else:
+            st.markdown(esc(X.gaps_message(data)))
     st.caption(t("brief.sources_footer", lang, as_of=data.as_of, n=len(data.all_sources)))
     for s in data.sources[:8]:
         st.caption("· " + esc(X.source_line(s, lang)))
