@@ -48,7 +48,8 @@ sc.home = st.selectbox(t("bench.home", lang), official_ids, index=official_ids.i
                        format_func=lambda c: city_names.get(c, c), key="bench_home")
 page_url.write("home", sc.home)
 if inputs.user_supplied:
-    st.info(t("bench.uploaded_note", lang, cities=("、" if lang == "zh" else ", ").join(esc(city_names[c]) for c in sorted(inputs.user_supplied))))
+    sep = "、" if lang == "zh" else ", "
+    st.info(t("bench.uploaded_note", lang, cities=sep.join(esc(city_names[c]) for c in sorted(inputs.user_supplied))))
 
 # --- archetypes (editable) --------------------------------------------------------------------------------
 with st.expander(t("bench.archetypes", lang), expanded=False):
