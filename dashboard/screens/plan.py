@@ -115,7 +115,7 @@ for n, it in enumerate(plan.items, start=1):
         PV.render_item_dates(it, lang)
         found = by_id.get(it.procedure.id) if it.procedure is not None else None
         if found is not None:
-            PV.render_procedure(found, lang, res, origin=profile.origin)
+            PV.render_procedure(found, lang, res, origin=profile.origin, city=city)
         else:
             PV.render_sources(list(it.sources), res, lang)
 if plan.omitted_possible:
