@@ -34,27 +34,29 @@ answer_view.render(answers, lang, profile.horizon_years, st.query_params.to_dict
 st.caption(t("explore.intro", lang))
 
 
-def card(row, best_source: str | None = None) -> None:
-    """One city's card. ``best_source`` is a slot for the source-kind badge (issue 10): nothing by default."""
+def card(row, best_source: str | None = None) -> str:
+    """One city's card as one Markdown block (one element, not ten: a rerun sends and redraws less).
+    ``best_source`` is a slot for the source-kind badge (issue 10): nothing by default."""
     r = row.result
-    st.markdown(f"#### {row.rank}. {esc(city_names[row.city])}")
-    st.markdown(f"**{t('ex.sure', lang, years=profile.horizon_years)}**", help=t("value_help", lang))
-    st.markdown(f"##### {money(r.total.low, lang)}")
+    lines = [f"#### {row.rank}. {esc(city_names[row.city])}",
+             f"**{t('ex.sure', lang, years=profile.horizon_years)}**  \n**{esc(money(r.total.low, lang))}**"]
+    small = []
     if r.total.high > r.total.low + 1:
-        st.caption(t("ex.up_to_line", lang, high=money(r.total.high, lang)) + " · "
-                   + t("ex.scored_at", lang, x=money(r.total.expected, lang)))
-    st.caption(t("score_line", lang, score=f"{row.score:.0f}", lo=row.rank_min, hi=row.rank_max))
+        small.append(t("ex.up_to_line", lang, high=money(r.total.high, lang)) + " · "
+                     + t("ex.scored_at", lang, x=money(r.total.expected, lang)))
+    small.append(t("score_line", lang, score=f"{row.score:.0f}", lo=row.rank_min, hi=row.rank_max))
     if r.total.possible_count:
-        st.caption(t("possible_line", lang, n=r.total.possible_count))
+        small.append(t("possible_line", lang, n=r.total.possible_count))
     if r.zone:
         zone = next(e.incentive.scope for e in r.evaluations if e.incentive.scope.name_en == r.zone)
-        st.caption(t("zone_line", lang, zone=esc(name(zone, lang))))
+        small.append(t("zone_line", lang, zone=name(zone, lang)))
+    lines.append("  \n".join(f":gray[{esc(x)}]" for x in small))
     top = sorted(r.eligible(), key=lambda e: -(e.value.expected + 1e4 * e.value.status_points))[:3]
-    st.markdown("\n".join(f"- {esc(name(e.incentive, lang))}" for e in top) if top else t("nothing_certain", lang))
+    lines.append("\n".join(f"- {esc(name(e.incentive, lang))}" for e in top) if top else t("nothing_certain", lang))
     best_dim = max(row.dims, key=lambda d: row.dims[d] * weights.get(d, 0))
-    st.caption(t("why_line", lang, dim=t(f"dim.{best_dim}", lang)))
-    if best_source:
-        st.caption(best_source)
+    tail = [t("why_line", lang, dim=t(f"dim.{best_dim}", lang))] + ([best_source] if best_source else [])
+    lines.append("  \n".join(f":gray[{esc(x)}]" for x in tail))
+    return "\n\n".join(lines)
 
 
 # --- 2. map and figures: only the open tab is drawn -------------------------------------------------------
@@ -82,8 +84,7 @@ if tab_sens.open:
 # --- 3. each city's card -----------------------------------------------------------------------------------
 st.subheader(t("ex.cards", lang))
 for col, row in zip(st.columns(len(ranking.rows)), ranking.rows, strict=True):
-    with col.container(border=True):
-        card(row)
+    col.container(border=True).markdown(card(row), help=t("value_help", lang))
 
 # --- 4. the long lists, each built only when opened --------------------------------------------------------
 leader = ranking.leader
