@@ -35,7 +35,7 @@ PROFILE_KEYS: dict[str, str] = {
 PAGE_KEYS: dict[str, str] = {
     "pcity": "plan_city", "xlang": "plan_export_lang",
     "home": "bench_home", "barch": "bench_map_arch", "bcat": "bench_cost_cat",
-    "bsubj": "brief_subject", "bhome": "brief_home", "bname": "brief_name", "blang": "brief_export_lang",
+    "bsubj": "brief_subject", "bhome": "brief_home", "bname": "brief_name",
 }
 DATE_FIELDS = {"graduation_date", "arrival_date", "work_start_date"}
 BOOL_FIELDS = {f for f, info in Profile.model_fields.items() if info.annotation == (bool | None)}
