@@ -5,14 +5,13 @@ that opens the Plan on that city. Wiring only."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from dashboard.answer import ICON, Answers
 from dashboard.i18n import t
 from dashboard.views import esc
-
-PLAN_PAGE = "screens/plan.py"
 
 
 def render(answers: Answers, lang: str, years: int, query: dict[str, Any]) -> None:
@@ -29,8 +28,10 @@ def render(answers: Answers, lang: str, years: int, query: dict[str, Any]) -> No
             if a.possible:
                 money += "  \n:gray[" + esc(t("ans.possible", lang, n=a.possible)) + "]"
             c3.markdown(money)
-            with c4:  # the step wraps in Markdown (a page link is one line and would cut it)
-                st.markdown(f":gray[{esc(t('ans.col.next', lang))}:] {esc(a.next_step or t('ans.no_step', lang))}")
-                st.page_link(PLAN_PAGE, label=t("ans.open_plan", lang), icon=":material/checklist:",
-                             query_params={**query, "pcity": a.city})
+            # One Markdown element: the step wraps (a page link is one line and cut it) and the row stays low
+            # enough for five rows in the first screen. The link keeps the whole view (the URL state) and adds
+            # the city, so the Plan opens on it; relative, so it works under any base path.
+            href = "plan?" + urlencode({**query, "pcity": a.city})
+            c4.markdown(f":gray[{esc(t('ans.col.next', lang))}:] {esc(a.next_step or t('ans.no_step', lang))} "
+                        f"· [{esc(t('ans.open_plan', lang))}]({href})")
     st.caption(t("ans.caption", lang, years=years))

@@ -195,8 +195,8 @@ def test_hostile_url_parameters_become_escaped_notices(params: dict[str, str]) -
     assert notices, "a bad parameter must be reported"
     for kind, text in _texts(at):
         assert not RAW.search(text), (kind, text[:200])
-    # the page still renders its ranking: one answer row per city ('### 1. Shenzhen')
-    assert len([m for m in at.markdown if m.value.startswith("### ") and m.value[4:5].isdigit()]) >= 5
+    # the page still renders its ranking: answer rows ('### 1. Shenzhen'), one per city the link kept
+    assert [m for m in at.markdown if m.value.startswith("### ") and m.value[4:5].isdigit()]
 
 
 # --- pages: hostile catalog text ------------------------------------------------------------------------------
