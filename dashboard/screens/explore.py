@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import answer, answer_view, charts, explore_lists, map_data, maps, views
 from dashboard import data_access as DA
+from dashboard import provenance as PV
 from dashboard.engine.deadlines import build_plan
 from dashboard.engine.national import k_visa
 from dashboard.engine.rank import gaps_to_leader
@@ -54,8 +55,10 @@ def card(row, best_source: str | None = None) -> str:
     top = sorted(r.eligible(), key=lambda e: -(e.value.expected + 1e4 * e.value.status_points))[:3]
     lines.append("\n".join(f"- {esc(name(e.incentive, lang))}" for e in top) if top else t("nothing_certain", lang))
     best_dim = max(row.dims, key=lambda d: row.dims[d] * weights.get(d, 0))
-    tail = [t("why_line", lang, dim=t(f"dim.{best_dim}", lang))] + ([best_source] if best_source else [])
-    lines.append("  \n".join(f":gray[{esc(x)}]" for x in tail))
+    tail = f":gray[{esc(t('why_line', lang, dim=t(f'dim.{best_dim}', lang)))}]"
+    if best_source:  # our own Markdown (badges), not escaped
+        tail += "  \n" + best_source
+    lines.append(tail)
     return "\n\n".join(lines)
 
 
@@ -84,7 +87,8 @@ if tab_sens.open:
 # --- 3. each city's card -----------------------------------------------------------------------------------
 st.subheader(t("ex.cards", lang))
 for col, row in zip(st.columns(len(ranking.rows)), ranking.rows, strict=True):
-    col.container(border=True).markdown(card(row), help=t("value_help", lang))
+    prov = PV.value_line(PV.value_provenance(inputs.cities.get(row.city), row.result.evaluations), lang)
+    col.container(border=True).markdown(card(row, best_source=prov), help=t("value_help", lang))
 
 # --- 4. the long lists, each built only when opened --------------------------------------------------------
 leader = ranking.leader
