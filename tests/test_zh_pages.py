@@ -91,7 +91,7 @@ KNOWN = {"screens/sources.py": "chengdu.yaml absence statement_zh cites cd-tianf
 def test_zh_page_has_no_stray_english(page: str) -> None:
     at = _open(page, "k_visa_talent")
     if page == PAGES[0]:  # open the long lists too: they are built only when opened
-        for key in ("ex_why_not", "ex_changes", "ex_national"):
+        for key in ("ex_why_not", "ex_changes", "ex_national", "ex_figures"):
             at.session_state[key] = True
         at.run()
         assert not at.exception, [e.value for e in at.exception]

@@ -62,27 +62,24 @@ def card(row, best_source: str | None = None) -> str:
     return "\n\n".join(lines)
 
 
-# --- 2. map and figures: only the open tab is drawn -------------------------------------------------------
-tab_map, tab_cat, tab_sens = st.tabs([t("ex.tab.map", lang), t("ex.tab.breakdown", lang), t("ex.tab.sensitivity", lang)],
-                                     key="ex_fig_tab", on_change="rerun")
-if tab_map.open is not False:
-    with tab_map:
-        pts = DA.geo_points()
-        outl = DA.outlines()
-        if isinstance(pts, Exception) or isinstance(outl, Exception):
-            st.warning(t("map_unavailable", lang, why=str(pts if isinstance(pts, Exception) else outl)))
-        else:
-            fig = map_data.map_figure(ranking, inputs, lang, points=pts, outlines=outl,
-                                      horizon_years=profile.horizon_years)
-            st.plotly_chart(fig, config=maps.PLOTLY_CONFIG, key="map")
-if tab_cat.open:
-    cat_labels = {f"cat.{c}": t(f"cat.{c}", lang) for c in views.S.CATEGORIES} | {
-        "title": t("breakdown.title", lang), "yaxis": t("breakdown.yaxis", lang)}
-    tab_cat.plotly_chart(charts.category_breakdown(ranking, cat_labels, plot_names), key="breakdown")
-if tab_sens.open:
-    tab_sens.plotly_chart(charts.sensitivity_chart(ranking, {"title": t("sens.title", lang), "xaxis": t("sens.xaxis", lang),
-                                                             "rank": t("rank", lang)}, plot_names), key="sensitivity")
-    tab_sens.caption(t("sens.caption", lang, n=ranking.draws))
+# --- 2. the map, drawn directly (inside tabs it was re-created on every rerun: bench_pages); the two charts
+# below it are built only when their expander is opened -------------------------------------------------
+pts = DA.geo_points()
+outl = DA.outlines()
+if isinstance(pts, Exception) or isinstance(outl, Exception):
+    st.warning(t("map_unavailable", lang, why=str(pts if isinstance(pts, Exception) else outl)))
+else:
+    fig = map_data.map_figure(ranking, inputs, lang, points=pts, outlines=outl, horizon_years=profile.horizon_years)
+    st.plotly_chart(fig, config=maps.PLOTLY_CONFIG, key="map")
+with st.expander(t("ex.figures_open", lang), key="ex_figures", on_change="rerun", icon=":material/bar_chart:") as box:
+    if box.open:
+        c1, c2 = st.columns([3, 2])
+        cat_labels = {f"cat.{c}": t(f"cat.{c}", lang) for c in views.S.CATEGORIES} | {
+            "title": t("breakdown.title", lang), "yaxis": t("breakdown.yaxis", lang)}
+        c1.plotly_chart(charts.category_breakdown(ranking, cat_labels, plot_names), key="breakdown")
+        c2.plotly_chart(charts.sensitivity_chart(ranking, {"title": t("sens.title", lang), "xaxis": t("sens.xaxis", lang),
+                                                           "rank": t("rank", lang)}, plot_names), key="sensitivity")
+        c2.caption(t("sens.caption", lang, n=ranking.draws))
 
 # --- 3. each city's card -----------------------------------------------------------------------------------
 st.subheader(t("ex.cards", lang))
