@@ -346,7 +346,7 @@ def ranking_table(data: BriefData) -> list[list[str]]:
 def provenance_cell(r: BriefRow, lang: str) -> str:
     """"● 100% official" / "● 59% official; rest ◐ state media" / "—" (plain marks: files carry no icons)."""
     return PV.value_line(PV.ValueProvenance(r.expected, (r.value_on_official or 0) * r.expected, r.weakest_kind),
-                         lang, plain=True) if r.weakest_kind else "—"
+                         lang, plain=True, prefix=False) if r.weakest_kind else "—"
 
 
 def source_line(s: BriefSource, lang: str) -> str:
