@@ -149,8 +149,8 @@ def test_brief_data_rows_sources_and_as_of(ranking: Ranking, hostile_inputs: Inp
     d = brief(ranking, hostile_inputs, "en")
     assert [r.rank for r in d.rows] == sorted(r.rank for r in d.rows)
     assert {r.city for r in d.rows} == set(hostile_inputs.cities)
-    assert d.as_of_max == date(2026, 11, 23) and d.as_of_min == date(2026, 11, 1)  # the upload says 2026-11-01
-    assert d.as_of == "2026-11-01 – 2026-11-23"
+    assert d.as_of_max == date(2026, 12, 4) and d.as_of_min == date(2026, 11, 1)  # the upload says 2026-11-01
+    assert d.as_of == "2026-11-01 – 2026-12-04"
     assert d.sources and all(s.counted for s in d.sources)
     assert all(s.url is None or s.url.startswith(("http://", "https://")) for s in d.sources)
     # official texts first (issue 10), then the brief's own items, then the rest
