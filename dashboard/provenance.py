@@ -65,13 +65,15 @@ def value_provenance(city: S.CityFile | None, evaluations: Iterable[Any]) -> Val
     return ValueProvenance(total, on_official, weakest)
 
 
-def value_line(vp: ValueProvenance, lang: str, *, plain: bool = False) -> str:
-    """"all on official texts" / "59% on official texts; the rest: state media at best" / "nothing counted"."""
+def value_line(vp: ValueProvenance, lang: str, *, plain: bool = False, prefix: bool = True) -> str:
+    """"Sources: all on official texts" / "Sources: 59% on official texts; the rest: state media at best" /
+    "Sources: nothing counted". Without money counted (only status items), the weakest item's kind."""
+    head = t("prov.prefix", lang) if prefix else ""
     if vp.weakest is None or vp.share_official is None:
-        return t("prov.none", lang) if vp.weakest is None else badge(vp.weakest, lang, plain=plain)
+        return head + (t("prov.none", lang) if vp.weakest is None else badge(vp.weakest, lang, plain=plain))
     if vp.weakest == "official":
-        return f"{badge('official', lang, plain=plain)} · {t('prov.all_official', lang)}"
-    return t("prov.share", lang, share=f"{vp.share_official:.0%}", weakest=badge(vp.weakest, lang, plain=plain))
+        return head + f"{badge('official', lang, plain=plain)} · {t('prov.all_official', lang)}"
+    return head + t("prov.share", lang, share=f"{vp.share_official:.0%}", weakest=badge(vp.weakest, lang, plain=plain))
 
 
 def ordered_key(src: Any) -> int:

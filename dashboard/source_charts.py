@@ -29,6 +29,7 @@ def source_kinds_chart(report: Mapping[str, Any], labels: Mapping[str, str], cit
         fig.add_bar(y=names, x=xs, orientation="h", name=labels[f"kind.{kind}"], marker={"color": KIND_COLOURS[kind]},
                     hovertemplate="%{y}: %{x} " + labels[f"kind.{kind}"] + "<extra></extra>")
     fig.update_layout(barmode="stack", title=labels["title"], xaxis_title=labels["xaxis"], yaxis={"autorange": "reversed"},
-                      font={"family": FONT_FAMILY}, legend={"orientation": "h", "y": -0.25}, height=120 + 40 * len(cities),
+                      font={"family": FONT_FAMILY}, legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
+                      height=120 + 40 * len(cities),
                       margin={"t": 50, "b": 10, "l": 10, "r": 10})
     return fig

@@ -52,15 +52,16 @@ def test_value_provenance_all_official_share_and_weakest() -> None:
     mixed_city = city(housing_kind="press")
     mixed = PV.value_provenance(mixed_city, result(mixed_city, PHD).evaluations)
     assert 0 < mixed.share_official < 1 and mixed.weakest == "press"
-    line = PV.value_line(mixed, "en", plain=True)
+    line = PV.value_line(mixed, "en", plain=True, prefix=False)
     assert line == f"{mixed.share_official:.0%} on official texts; the rest: ◐ press at best"
+    assert PV.value_line(mixed, "en").startswith("Sources: ")
     assert "其余最多为" in PV.value_line(mixed, "zh")
 
 
 def test_nothing_counted_says_so() -> None:
     c = city(housing_kind="machine_translation")  # the only item a non-graduate could get is unverified
     vp = PV.value_provenance(c, result(c, Profile(degree="none")).evaluations)
-    assert vp.weakest is None and PV.value_line(vp, "en") == "nothing counted"
+    assert vp.weakest is None and PV.value_line(vp, "en") == "Sources: nothing counted"
 
 
 def test_machine_translation_is_never_counted_and_says_so() -> None:

@@ -19,7 +19,7 @@ from dashboard.engine.rank import rank_cities
 from dashboard.engine.templates import TEMPLATES
 
 REPO = Path(__file__).resolve().parents[1]
-TODAY = date(2026, 11, 23)
+TODAY = date(2026, 12, 4)  # on or after the shipped data's newest retrieval: what-if edits re-validate against it
 SETTINGS = Settings(today=TODAY)
 EXPECTED = yaml.safe_load((REPO / "tests" / "data" / "bad" / "EXPECTED.yaml").read_text(encoding="utf-8"))
 PHD_30 = Profile(age=30, degree="phd", horizon_years=5, discount_rate=0.0)
