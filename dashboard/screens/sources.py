@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data_access as DA
-from dashboard import views
+from dashboard import map_data, views
 from dashboard.catalog import schema as S
 from dashboard.catalog_table import catalog_frame
 from dashboard.i18n import money, name, t
@@ -70,7 +70,8 @@ st.dataframe(pd.DataFrame([{
 } for c in report["cities"]]), hide_index=True, width="stretch")
 labels = {"title": t("health.chart", lang), "xaxis": t("health.xaxis", lang),
           **{f"kind.{k}": t(f"kind.{k}", lang) for k in S.SOURCE_KINDS}}
-st.plotly_chart(source_kinds_chart(report, labels, city_names), config={"displaylogo": False})
+plot_names = {c: map_data.plotly_text(n) for c, n in city_names.items()}  # plotly reads <a>, <b> in labels
+st.plotly_chart(source_kinds_chart(report, labels, plot_names), config={"displaylogo": False})
 weak = [(c["city"], i) for c in report["cities"] for i in c["weak_only"]]
 if weak:
     with st.expander(f"{t('health.weak_list', lang)} ({len(weak)})"):
