@@ -29,9 +29,11 @@ def category_breakdown(ranking: Ranking, labels: Mapping[str, str], city_names: 
         fig.add_bar(x=x, y=ys, name=labels[f"cat.{cat}"], marker={"color": CATEGORY_COLOURS[cat],
                     "pattern": {"shape": PATTERNS[cat]}},
                     hovertemplate="%{x}<br>" + labels[f"cat.{cat}"] + ": %{y:,.0f}<extra></extra>")
-    fig.update_layout(barmode="stack", title=labels["title"], yaxis_title=labels["yaxis"], xaxis_title=None,
-                      font={"family": FONT_FAMILY}, legend={"orientation": "h", "y": -0.2}, margin={"t": 50, "b": 10},
-                      height=380)
+    # automargin set here, not left to the template: in the app process Streamlit makes its own template the
+    # default, which has none, and exported PNGs then cut the axis labels (tests/test_png_labels.py).
+    fig.update_layout(barmode="stack", title=labels["title"], yaxis={"title": labels["yaxis"], "automargin": True},
+                      xaxis={"title": None, "automargin": True}, font={"family": FONT_FAMILY},
+                      legend={"orientation": "h", "y": -0.2}, margin={"t": 50, "b": 10}, height=380)
     return fig
 
 
@@ -44,7 +46,8 @@ def sensitivity_chart(ranking: Ranking, labels: Mapping[str, str], city_names: M
                     error_x={"type": "data", "symmetric": False, "array": [r.rank_max - r.rank for r in rows],
                              "arrayminus": [r.rank - r.rank_min for r in rows]},
                     name=labels["rank"], hovertemplate="%{y}: %{x}<extra></extra>")
-    fig.update_layout(title=labels["title"], xaxis={"title": labels["xaxis"], "dtick": 1, "autorange": "reversed"},
-                      yaxis={"autorange": "reversed"}, font={"family": FONT_FAMILY}, height=260,
-                      margin={"t": 50, "b": 10}, showlegend=False)
+    fig.update_layout(title=labels["title"], xaxis={"title": labels["xaxis"], "dtick": 1, "autorange": "reversed",
+                                                   "automargin": True},
+                      yaxis={"autorange": "reversed", "automargin": True}, font={"family": FONT_FAMILY}, height=260,
+                      margin={"t": 50, "b": 60}, showlegend=False)  # room for the axis title under the ticks
     return fig

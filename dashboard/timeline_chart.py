@@ -103,8 +103,12 @@ def timeline_figure(events: Sequence[P.TimelineEvent], labels: Mapping[str, str]
     lo, hi = min(xs), max(xs)
     fig.update_layout(
         title=labels.get("title", ""), font={"family": FONT_FAMILY}, height=height or 170 + 55 * len(lanes),
-        xaxis={"type": "date", "range": [lo - timedelta(days=120), hi + timedelta(days=120)], "showgrid": True},
-        yaxis={"categoryorder": "array", "categoryarray": [ylab[ln] for ln in reversed(lanes)], "title": None},
+        # automargin explicit: Streamlit's default template (set when streamlit is imported) has none, and the
+        # lane labels were cut to one character in the exported PNG (tests/test_png_labels.py).
+        xaxis={"type": "date", "range": [lo - timedelta(days=120), hi + timedelta(days=120)], "showgrid": True,
+               "automargin": True},
+        yaxis={"categoryorder": "array", "categoryarray": [ylab[ln] for ln in reversed(lanes)], "title": None,
+               "automargin": True},
         legend={"orientation": "h", "y": -0.15, "groupclick": "togglegroup", "tracegroupgap": 0},
         margin={"t": 60, "b": 20, "l": 10, "r": 10},
         plot_bgcolor="white",

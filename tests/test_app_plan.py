@@ -99,6 +99,7 @@ def test_explore_detail_shows_how_to_get_it(catalog) -> None:
     from dashboard.views import esc
 
     at = run({"preset": "phd_researcher"}, "screens/explore.py")
+    at.session_state["ex_details"] = True  # the city-by-city lists are built only when opened
     for city in catalog.cities.values():  # incentive details are lazy: open every expander (one rerun)
         for inc in city.incentives:
             at.session_state[f"inc_{city.city}_{inc.id}"] = True

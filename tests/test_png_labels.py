@@ -21,6 +21,19 @@ from tests.conftest import CHROMIUM, TODAY
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (kaleido needs it)")]
 FRAME = 3       # pixels checked on each side
+
+
+@pytest.fixture(autouse=True)
+def streamlit_template():
+    """As in the app process: importing Streamlit's Plotly theme makes its template the default (it has no axis
+    automargin). Without this the test passes alone and the exports still cut labels in the app."""
+    import plotly.io as pio
+    from streamlit.elements.lib import streamlit_plotly_theme  # noqa: F401
+
+    before = pio.templates.default
+    pio.templates.default = "streamlit"
+    yield
+    pio.templates.default = before
 INK = 200       # a grey level below this is ink (the background is white)
 
 
