@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from dashboard import cli_engine
+from dashboard import cli_engine, cli_money
 from dashboard.catalog.loader import DEFAULT_STALE_DAYS, load_catalog
 
 
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=_cmd_check)
     cli_engine.register(sub)
+    cli_money.register(sub)
     return ap
 
 
