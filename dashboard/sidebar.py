@@ -61,7 +61,7 @@ def _apply_preset() -> None:
             continue
         st.session_state[f"p_{fname}"] = prof.get(fname, getattr(Profile(), fname) if fname in ("horizon_years", "discount_rate") else None)
     for d in SC.DIMENSIONS:
-        st.session_state[f"w_{d}"] = int(SC.PRESETS[name][d])
+        st.session_state[f"w_{d}"] = int(SC.PRESETS[name].get(d, 0))
 
 
 def _select(label: str, fname: str, options: list[Any], lang: str, fmt_prefix: str | None = None) -> None:

@@ -318,7 +318,8 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
     w = SC.weight_vector(resolve_weights(weights, preset))
     ids = tuple(c for c in (cities or inputs.cities) if c in inputs.cities)
     n, m = cols.n, len(ids)
-    ndim = 7
+    ndim = 8
+    want_left = w[SC.DIMENSIONS.index("money_left")] > 0
     raw = np.zeros((m, n, ndim))
     value = np.zeros((n, m))
     statuses: dict[str, np.ndarray] = {}
@@ -401,6 +402,8 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
         raw[j, :, 3] = grants / div
         raw[j, :, 4] = instruments
         raw[j, :, 6] = wage.value if wage else 0.0
+        if want_left:
+            raw[j, :, 7] = (_left_before_incentives(cols, inputs, cid, settings) + value[:, j] / cols.horizon) / div
     # industry fit depends on the field only: one lookup per field
     for f_i in np.unique(field_codes):
         fld = FIELDS[f_i] if f_i >= 0 else None
@@ -412,7 +415,7 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
     with np.errstate(divide="ignore", invalid="ignore"):
         norm7 = np.clip(np.where(best > 0, raw_pc / np.where(best > 0, best, 1.0), 0.0), 0, 1)
     norm = np.stack([norm7[..., 0], norm7[..., 1], norm7[..., 2], 0.5 * norm7[..., 3] + 0.5 * norm7[..., 4],
-                     norm7[..., 5], norm7[..., 6]], axis=-1)
+                     norm7[..., 5], norm7[..., 6], norm7[..., 7]], axis=-1)
     score = 100.0 * (norm @ w) / w.sum()
     s9 = np.round(score, 9)
     # rank: higher score, then higher value, then earlier city (as score.ranks_from does for one profile)
@@ -420,6 +423,26 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
     rank = np.empty((n, m), dtype=np.int64)
     np.put_along_axis(rank, order, np.arange(1, m + 1)[None, :].repeat(n, axis=0), axis=-1)
     return SweepResult(None, ids, value, score, rank, statuses)
+
+
+def _left_before_incentives(cols: Columns, inputs: Inputs, city: str, settings: Settings) -> np.ndarray:
+    """Yearly money left before incentives per profile (takehome.take_home once per distinct salary); 0 where
+    the salary is unknown (the scalar engine has no money-left value then)."""
+    from datetime import date
+
+    from dashboard.engine.takehome import take_home
+
+    s = cols.num["annual_salary_cny"]
+    out = np.zeros(cols.n)
+    if inputs.national is None:
+        return out
+    own = cols.flag["owns_home_in_city"]
+    for val in np.unique(s[~np.isnan(s)]):
+        for o in np.unique(own):
+            t = take_home(city, float(val), inputs, today=date.min, horizon_years=cols.horizon,
+                          owns_home=None if o < 0 else bool(o), flat_m2=settings.rent_flat_m2)
+            out[(s == val) & (own == o)] = t.best_left or 0.0
+    return out
 
 
 def _choose_zone(city: S.CityFile, counted: np.ndarray, val: np.ndarray, pts: np.ndarray) -> np.ndarray:

@@ -128,9 +128,7 @@ def take_home(city: str, salary: float, inputs: Any, *, today: date, horizon_yea
         r = getattr(rec, p, None) if rec is not None else None
         cite(p, r)
         parts[p] = None if (r is None or base is None) else round(base * r.rate * 12, 2)
-        if r is None:
-            unknown.append(p)
-        elif base is None:
+        if r is None or base is None:
             unknown.append(p)
     if rec is not None and any(getattr(rec, p, None) is None for p in SI_PARTS):
         missing = [p for p in SI_PARTS if getattr(rec, p, None) is None]
