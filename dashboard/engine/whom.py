@@ -202,25 +202,3 @@ def moves(before: Shares, after: Shares, *, city: str | None = None, limit: int 
             out.append(Move(c, k, before.pairs.get(k, {}).get(c, 0.0), sh.get(c, 0.0)))
     out = [m for m in out if abs(m.delta) > 1e-9]
     return sorted(out, key=lambda m: -abs(m.delta))[:limit]
-
-
-DEGREE_EN = {"bachelor": "bachelor's", "master": "master's", "phd": "PhD", "postdoc": "postdoc"}
-DEGREE_ZH = {"bachelor": "本科", "master": "硕士", "phd": "博士", "postdoc": "博士后"}
-
-
-def segment_text(segment: str, lang: str) -> str:
-    """'phd|biotech' -> 'PhD applicants in biotech' / '生物技术领域的博士申请人'."""
-    from dashboard.i18n import t
-
-    if segment == "all":
-        return "all applicants" if lang == "en" else "全部申请人"
-    if "|" in segment:
-        d, f = segment.split("|")
-        fld = t(f"field.{f}", lang)
-        return f"{DEGREE_EN[d]} applicants in {fld}" if lang == "en" else f"{fld}领域的{DEGREE_ZH[d]}申请人"
-    axis, v = segment.split("=", 1)
-    if axis == "degree":
-        return f"{DEGREE_EN[v]} applicants" if lang == "en" else f"{DEGREE_ZH[v]}申请人"
-    if axis in ("field", "origin", "intent"):
-        return (f"applicants in {t(f'{axis}.{v}', lang)}" if lang == "en" else f"{t(f'{axis}.{v}', lang)}申请人")
-    return f"{axis} {v}"

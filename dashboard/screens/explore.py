@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, map_data, maps, views
+from dashboard import charts, map_data, maps, takehome_view, views
 from dashboard import data_access as DA
 from dashboard.engine.rank import gaps_to_leader
 from dashboard.i18n import money, name, t
@@ -64,6 +64,7 @@ c1.plotly_chart(charts.category_breakdown(ranking, cat_labels, plot_names), key=
 c2.plotly_chart(charts.sensitivity_chart(ranking, {"title": t("sens.title", lang), "xaxis": t("sens.xaxis", lang),
                                                    "rank": t("rank", lang)}, plot_names), key="sensitivity")
 c2.caption(t("sens.caption", lang, n=ranking.draws))
+takehome_view.render(profile, [r.result for r in ranking.rows], inputs, DA.settings(), lang, city_names, key="explore")
 
 # --- 4. why not elsewhere, and what would change it --------------------------------------------------------
 leader = ranking.leader
