@@ -20,6 +20,7 @@ from dashboard.catalog.schema import CITIES, FIELDS
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "data" / "reference"
 INDUSTRY = REF / "industry_fit.yaml"
+DATA_AS_OF = date(2026, 12, 4)  # the latest research pass (tests/conftest.py)
 TODAY = date(2026, 11, 23)
 TOPICS = {"wages", "rents", "house_prices", "economy", "rankings"}
 
@@ -39,7 +40,7 @@ WAGE_CODES = (
 
 @pytest.fixture(scope="module")
 def catalog() -> LoadResult:
-    return load_catalog(today=TODAY)
+    return load_catalog(today=DATA_AS_OF)
 
 
 @pytest.fixture(scope="module")
