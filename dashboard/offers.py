@@ -570,6 +570,7 @@ as_of: 2026-01-01              # the date the offer describes
 
 sources:                       # every document a figure comes from
   - id: S1
+    kind: official             # official, state_media, press, firm, aggregator, machine_translation, ai_generated
     issuer: Issuing authority (placeholder)
     title: Title of the policy document (placeholder)
     url: https://example.org/template/replace-with-the-source-address

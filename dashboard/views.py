@@ -24,8 +24,9 @@ STATUS_ICON = {k: (f":green[{v}]" if k in ("eligible", "pass") else f":red[{v}]"
                    else f":orange[{v}]" if k in ("possible", "unknown") else v) for k, v in STATUS_MATERIAL.items()}
 COMMIT_ICON = ":blue[:material/edit_note:]"
 VERIFY_ICON = {"official": ":green[:material/verified:]", "secondary": ":orange[:material/article:]",
-               "historical": ":orange[:material/history:]", "unverified": ":gray[:material/help_outline:]"}
-VERIFY_TEXT = {"official": "●", "secondary": "◐", "historical": "◔", "unverified": "○"}
+               "historical": ":orange[:material/history:]", "unverified": ":gray[:material/help_outline:]",
+               "hypothetical": ":violet[:material/science:]"}
+VERIFY_TEXT = {"official": "●", "secondary": "◐", "historical": "◔", "unverified": "○", "hypothetical": "◇"}
 
 
 def esc(text: str | None) -> str:

@@ -43,7 +43,7 @@ def city(cid: str, **amounts: float) -> S.CityFile:
     return S.CityFile.model_validate({
         "city": cid, "name_en": name, "name_zh": name, "province_en": "P", "province_zh": "省", "adcode": 900000 + len(cid),
         "as_of": "2026-11-01",
-        "sources": [{"id": "S1", "issuer": "test", "title": "made-up test source", "retrieved": "2026-11-01"}],
+        "sources": [{"id": "S1", "kind": "official", "issuer": "test", "title": "made-up test source", "retrieved": "2026-11-01"}],
         "incentives": [_inc(cid, name, cat, v) for cat, v in amounts.items()]})
 
 

@@ -143,7 +143,7 @@ def test_edge_validation(kw: dict, msg: str) -> None:
 
 # --- plan logic on hand-made procedures -----------------------------------------------------------------
 
-SRC = Source(id="X1", issuer="Test issuer", title="Test rule", retrieved=TODAY)
+SRC = Source(id="X1", kind="official", issuer="Test issuer", title="Test rule", retrieved=TODAY)
 
 
 def reading(e: P.Edge | None, **kw: object) -> P.Reading:

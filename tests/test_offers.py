@@ -333,7 +333,7 @@ def test_rows_that_point_nowhere() -> None:
         wb["conditions"].append(["suzhou-nope", None, "degree", "phd"])
         wb["conditions"].append(["suzhou-rent-subsidy", "postdoc", "degree", "phd"])
         wb["city"].append(["incentives", "x"])
-        wb["sources"].cell(1, 10, value="urll")
+        wb["sources"].cell(1, 12, value="urll")
     assert parse("o.xlsx", edit_workbook(workbook(), orphan))[1] == [
         "o.xlsx:city:incentives: incentives go on their own sheet; expected only city, name_en, name_zh, province_en, "
         "province_zh, adcode, as_of, summary_en, summary_zh",

@@ -203,6 +203,22 @@ def test_incentive_status_from_conditions_and_policy_status() -> None:
     assert evaluate_incentive(last_day, Profile(degree="phd"), CityContext("x", date(2026, 11, 24))).status == "ineligible"
 
 
+@pytest.mark.parametrize(("verification", "want"), [
+    ("official", "eligible"), ("secondary", "eligible"), ("historical", "eligible"),
+    ("unverified", "possible"),      # rests on a machine translation, an AI answer or nothing: shown, never counted
+    ("hypothetical", "eligible"),    # a what-if entry counts in its scenario
+])
+def test_unverified_records_are_at_best_possible(verification: str, want: str) -> None:
+    ctx = CityContext("x", TODAY)
+    e = evaluate_incentive(_incentive(verification=verification), Profile(degree="phd"), ctx)
+    assert e.status == want
+    if want == "possible":
+        assert [r.kind for r in e.conditions if r.status == "unknown"] == ["verification"]
+        assert "machine translation" in e.conditions[0].reason_en and "机器翻译" in e.conditions[0].reason_zh
+    # a failing condition still fails: unverified never makes an ineligible record possible
+    assert evaluate_incentive(_incentive(verification=verification), Profile(degree="master"), ctx).status == "ineligible"
+
+
 def test_tiers_pick_the_best_passing() -> None:
     inc = _incentive(conditions=[], benefit={"form": "one_off", "description_en": "d", "description_zh": "d"}, tiers=[
         {"id": "bachelor", "label_en": "bachelor", "label_zh": "本科", "conditions": [{"kind": "degree", "min": "bachelor"}],

@@ -108,7 +108,7 @@ def test_add_from_template(official: CityFile) -> None:
     assert w.ok, w.problems
     added = w.city.incentives[-1]
     assert (added.id, added.category, added.verification, added.sources) == (
-        "testcity-whatif-housing-monthly", "housing", "unverified", ["WHATIF"])
+        "testcity-whatif-housing-monthly", "housing", "hypothetical", ["WHATIF"])
     assert added.name_en == "Monthly rent subsidy (what-if)"
     assert _lines(w) == [("testcity-whatif-housing-monthly", "-", "added", None, "Monthly rent subsidy (what-if)"),
                          ("WHATIF", "-", "added", None,

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from dashboard.catalog.schema import CityFile, ReferenceFile
+from dashboard.catalog.schema import WEAK_KINDS, CityFile, ReferenceFile, Source
 
 MAX_FILE_BYTES = 1_000_000
 DEFAULT_STALE_DAYS = 730
@@ -319,6 +319,55 @@ def _iter_conditions(conds: Iterable[Any]) -> Iterable[Any]:
             yield from _iter_conditions(c.conditions)
 
 
+def verification_problems(file: str, record: str, verification: str, cited: Iterable[Source]) -> list[Problem]:
+    """The rule between a record's ``verification`` and the kinds of the sources it cites (issue 10).
+
+    ``official`` needs an official text or a verbatim repost of one; a record that rests only on machine
+    translations or AI answers must say ``unverified`` (the engine then never counts it). One line per rule,
+    naming the sources, so the data editor sees which source to replace.
+    """
+    cited = list(cited)
+    if not cited:
+        return []
+    out: list[Problem] = []
+    if verification == "official" and not any(s.backs_official for s in cited):
+        kinds = ", ".join(f"{s.id} ({s.kind})" for s in cited)
+        out.append(Problem(file, record, "verification", f"official but no cited source is official or a faithful "
+                           f"repost: {kinds}; expected an official source, or verification secondary/historical"))
+    scenario = [s for s in cited if s.kind == "scenario"]
+    if (verification == "hypothetical") != bool(scenario):
+        out.append(Problem(file, record, "verification", f"verification {verification} with scenario sources "
+                           f"{[s.id for s in scenario]}; expected hypothetical exactly when a source is a scenario"))
+    elif verification not in ("unverified", "hypothetical") and all(s.kind in WEAK_KINDS for s in cited):
+        kinds = ", ".join(f"{s.id} ({s.kind})" for s in cited)
+        out.append(Problem(file, record, "verification", f"{verification} but every cited source is a machine "
+                           f"translation or an AI answer: {kinds}; expected unverified"))
+    return out
+
+
+def verification_walk(file: str, model: BaseModel) -> list[Problem]:
+    """``verification_problems`` for every record of a file with its own shape (national rules, procedures,
+    timeline events, industry fit): any nested record that has ``verification`` and cites ``sources`` by id."""
+    by_id = {s.id: s for s in getattr(model, "sources", []) or [] if isinstance(s, Source)}
+    out: list[Problem] = []
+
+    def walk(m: BaseModel, where: str) -> None:
+        own = getattr(m, "id", None)
+        where = str(own) if isinstance(own, str) else where
+        ver, cited = getattr(m, "verification", None), getattr(m, "sources", None)
+        if isinstance(ver, str) and isinstance(cited, list) and cited and all(isinstance(c, str) for c in cited):
+            out.extend(verification_problems(file, where, ver, (by_id[c] for c in cited if c in by_id)))
+        for name in type(m).model_fields:
+            value = getattr(m, name)
+            items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+            for i, item in enumerate(items):
+                if isinstance(item, BaseModel) and not isinstance(item, Source):
+                    walk(item, f"{where}.{name}" + (f"[{i}]" if isinstance(value, list) else ""))
+
+    walk(model, "-")
+    return out
+
+
 def check_city(file: str, city: CityFile, today: date, stale_days: int) -> list[Problem]:
     """Checks a single model cannot make: references, dates against today, freshness."""
     out: list[Problem] = []
@@ -337,10 +386,12 @@ def check_city(file: str, city: CityFile, today: date, stale_days: int) -> list[
         elif s.retrieved < stale_before:
             out.append(Problem(file, s.id, "retrieved", f"retrieved {s.retrieved}, older than {stale_days} days; "
                                "re-check the source", "warning"))
+    by_id = {s.id: s for s in city.sources}
     for inc in city.incentives:
         for sid in inc.sources:
             if sid not in known:
                 out.append(Problem(file, inc.id, "sources", f"unknown source id {sid!r}; expected one of the file's sources"))
+        out += verification_problems(file, inc.id, inc.verification, (by_id[s] for s in inc.sources if s in by_id))
         for ex in inc.excludes:
             if ex not in ids:
                 out.append(Problem(file, inc.id, "excludes", f"unknown incentive id {ex!r}; expected an id in this file"))
@@ -360,6 +411,7 @@ def check_city(file: str, city: CityFile, today: date, stale_days: int) -> list[
         for sid in a.sources:
             if sid not in known:
                 out.append(Problem(file, a.id, "sources", f"unknown source id {sid!r}; expected one of the file's sources"))
+        out += verification_problems(file, a.id, a.verification, (by_id[s] for s in a.sources if s in by_id))
     return out
 
 
@@ -369,10 +421,12 @@ def check_reference(file: str, ref: ReferenceFile, today: date, stale_days: int)
     fig_ids = [f.id for f in ref.figures]
     for dup in sorted({s for s in fig_ids if fig_ids.count(s) > 1}):
         out.append(Problem(file, dup, "id", "duplicate id in this file; expected unique ids"))
+    by_id = {s.id: s for s in ref.sources}
     for f in ref.figures:
         for sid in f.sources:
             if sid not in known:
                 out.append(Problem(file, f.id, "sources", f"unknown source id {sid!r}; expected one of the file's sources"))
+        out += verification_problems(file, f.id, f.verification, (by_id[s] for s in f.sources if s in by_id))
         if f.year > today.year:
             out.append(Problem(file, f.id, "year", f"year {f.year} is in the future; expected {today.year} or earlier"))
     for s in ref.sources:
@@ -466,6 +520,8 @@ def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
         problems = industry.check(name, model, today) + social_insurance.check(name, model, today)
     else:
         problems = national_schema.check(name, model, today)
+    if not isinstance(model, (CityFile, ReferenceFile)):
+        problems += verification_walk(name, model)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return model, problems

@@ -555,7 +555,7 @@ def load_into(res: Any, root: Path, *, today: date | None = None, stale_days: in
     """Load ``root/procedures/*.yaml`` and ``root/timeline.yaml`` into ``res`` (a LoadResult): models into
     ``res.procedures`` (by file stem) and ``res.timeline``; problems into ``res.problems``. Missing folder or
     file: nothing to load, not an error (a test catalog need not have them)."""
-    from dashboard.catalog.loader import Problem
+    from dashboard.catalog.loader import Problem, verification_walk
 
     today = today or date.today()
     seen: dict[str, str] = {}
@@ -565,6 +565,7 @@ def load_into(res: Any, root: Path, *, today: date | None = None, stale_days: in
         model, problems = _load(path, ProcedureFile, shown)
         if isinstance(model, ProcedureFile):
             problems += check_procedures(shown, model, res, today, stale_days)
+            problems += verification_walk(shown, model)
             for p in model.procedures:
                 if p.id in seen:
                     problems.append(Problem(shown, p.id, "id", f"procedure id also used in {seen[p.id]}; expected unique"))
@@ -592,6 +593,7 @@ def load_into(res: Any, root: Path, *, today: date | None = None, stale_days: in
         model, problems = _load(path, TimelineFile, shown)
         if isinstance(model, TimelineFile):
             problems += check_timeline(shown, model, res, today, stale_days)
+            problems += verification_walk(shown, model)
         res.problems.extend(problems)
         if model is None or any(p.severity == "error" for p in problems):
             first = next((p for p in problems if p.severity == "error"), None)

@@ -37,7 +37,19 @@ FIELDS: tuple[str, ...] = Field_.__args__  # type: ignore[attr-defined]
 STEM_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f != "non_stem")
 
 Intent = Literal["employment", "startup", "research"]
-Verification = Literal["official", "secondary", "historical", "unverified"]
+# ``hypothetical``: an entry an official made in a what-if or the cost-to-lead search; counted there, marked so.
+Verification = Literal["official", "secondary", "historical", "unverified", "hypothetical"]
+VERIFICATIONS: tuple[str, ...] = Verification.__args__  # type: ignore[attr-defined]
+
+# What a source *is* (issue 10): the question an official asks in the room is "who said so?". ``official`` is a
+# government or gazette site or the issuing body's own portal; ``aggregator`` covers reposts, mirrors, forums,
+# encyclopedias, job sites and universities. A machine translation or an AI answer is never enough on its own.
+# ``scenario`` marks the app's own what-if and cost-to-lead entries: not a document at all.
+SourceKind = Literal["official", "state_media", "press", "firm", "aggregator", "machine_translation", "ai_generated",
+                     "scenario"]
+SOURCE_KINDS: tuple[str, ...] = SourceKind.__args__  # type: ignore[attr-defined]
+WEAK_KINDS = frozenset({"machine_translation", "ai_generated", "scenario"})
+REPOST_KINDS = frozenset({"aggregator", "press", "state_media"})  # may carry faithful_repost
 Status = Literal["in_force", "expired", "proposed", "unknown"]
 ScopeLevel = Literal["city", "district", "zone", "province"]
 Currency = Literal["CNY", "USD"]
@@ -83,12 +95,24 @@ class Source(Strict):
     retrieved: date
     research_ref: SHORT | None = Field(None, description="where the research sheet lists it, e.g. 'cities_bj_sh_sz.md S96'")
     note: LONG | None = None
+    # last, so the offer workbook's columns keep their places; data files write ``kind`` right after ``id``
+    kind: SourceKind = Field(description="what the source is: official, state_media, press, firm, aggregator, "
+                             "machine_translation, ai_generated")
+    faithful_repost: bool = Field(False, description="the page reproduces the issuing body's text verbatim "
+                                  "(aggregator, press or state_media only); counts as official for verification")
 
     @model_validator(mode="after")
     def _dates(self) -> Source:
         if self.published and self.published > self.retrieved:
             raise ValueError(f"published {self.published} is after retrieved {self.retrieved}; expected published <= retrieved")
+        if self.faithful_repost and self.kind not in REPOST_KINDS:
+            raise ValueError(f"faithful_repost is for a repost (kind aggregator, press or state_media), not kind {self.kind}")
         return self
+
+    @property
+    def backs_official(self) -> bool:
+        """An official text, or a verbatim repost of one: what ``verification: official`` needs."""
+        return self.kind == "official" or self.faithful_repost
 
 
 # --- money ---------------------------------------------------------------------------------------------

@@ -325,7 +325,7 @@ class CostToLead:
 
 def _synthetic_city(city: S.CityFile, category: str, amount: float, today: date) -> S.CityFile:
     """A copy of the city with one unconditional, city-wide, one-off payment of ``amount`` in ``category``."""
-    src = S.Source(id=SYNTHETIC_SOURCE, issuer="Cost-to-lead calculation (not a policy)",
+    src = S.Source(id=SYNTHETIC_SOURCE, kind="scenario", issuer="Cost-to-lead calculation (not a policy)",
                    title="Synthetic incentive added by the benchmark's cost-to-lead search", retrieved=today)
     inc = S.Incentive(
         id=SYNTHETIC_ID, name_en="Extra amount (cost to lead)", name_zh="追加金额（领先所需）", category=category,
@@ -333,7 +333,7 @@ def _synthetic_city(city: S.CityFile, category: str, amount: float, today: date)
         audience_en="Everyone (synthetic)", audience_zh="所有人（模拟）",
         benefit=S.Benefit(form="one_off", amount=S.Amount(value=amount), description_en="one-off, on approval",
                           description_zh="一次性，批准后发放"),
-        status="in_force", verification="unverified", sources=[SYNTHETIC_SOURCE])
+        status="in_force", verification="hypothetical", sources=[SYNTHETIC_SOURCE])
     return city.model_copy(update={"incentives": [*city.incentives, inc], "sources": [*city.sources, src]})
 
 

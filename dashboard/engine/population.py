@@ -246,7 +246,7 @@ def _gate(inc: S.Incentive, today: Any) -> np.int8 | None:
         return FAIL
     if inc.status == "proposed" or (inc.valid_from and inc.valid_from > today):
         return FAIL
-    if inc.status == "unknown":
+    if inc.status == "unknown" or inc.verification == "unverified":  # as rules._status_gate/_verification_gate
         return UNK
     return None
 

@@ -316,11 +316,21 @@ def _status_gate(inc: S.Incentive, today: date) -> CondResult | None:
     return None
 
 
+def _verification_gate(inc: S.Incentive) -> CondResult | None:
+    """An unverified record (one that rests only on machine translations or AI answers, or on nothing seen)
+    is shown but never counted: at best *possible*, with the reason in the card (issue 10)."""
+    if inc.verification == "unverified":
+        return _r("verification", "unknown", "not confirmed by a text that can be cited (only a machine translation, "
+                  "an AI answer or nothing seen): shown, never counted",
+                  "没有可引用的文本确认（仅有机器翻译、AI生成的回答或未见原文）：仅列出，不计入金额")
+    return None
+
+
 def evaluate_incentive(inc: S.Incentive, p: Profile, ctx: CityContext) -> Eligibility:
     results = [evaluate_condition(c, p, ctx) for c in inc.conditions]
-    gate = _status_gate(inc, ctx.today)
-    if gate is not None:
-        results.insert(0, gate)
+    for gate in (_verification_gate(inc), _status_gate(inc, ctx.today)):
+        if gate is not None:
+            results.insert(0, gate)
     tier_id = None
     possible: tuple[str, ...] = ()
     if inc.tiers:

@@ -221,7 +221,7 @@ def _from_template(data: dict[str, Any], edit: AddFromTemplate, today: date) -> 
         benefit["duration_years"] = edit.duration_years
     benefit = {k: v for k, v in benefit.items() if v is not None}
     if not any(s.get("id") == WHATIF_SOURCE for s in data["sources"]):
-        data["sources"].append({"id": WHATIF_SOURCE, "issuer": "What-if scenario (this session; not a policy)",
+        data["sources"].append({"id": WHATIF_SOURCE, "kind": "scenario", "issuer": "What-if scenario (this session; not a policy)",
                                 "title": "Incentive added in the benchmark what-if from a template; not in any official text",
                                 "retrieved": today})
     conds = tpl.conditions if edit.conditions is None else edit.conditions
@@ -229,7 +229,7 @@ def _from_template(data: dict[str, Any], edit: AddFromTemplate, today: date) -> 
             "category": tpl.category, "scope": {"level": "city", "name_en": data["name_en"], "name_zh": data["name_zh"]},
             "audience_en": "What-if: as set in the scenario's conditions.", "audience_zh": "模拟：以情景中设定的条件为准。",
             "benefit": benefit, "conditions": [dict(c) for c in conds], "status": "in_force",
-            "verification": "unverified", "sources": [WHATIF_SOURCE],
+            "verification": "hypothetical", "sources": [WHATIF_SOURCE],
             "note": "Added in a what-if scenario; not a policy of this city."}
 
 
@@ -378,7 +378,7 @@ def _fmt(v: Any, lang: str = "en") -> str:
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, Mapping):
-        if "kind" in v:  # a condition, in one line
+        if "kind" in v and "issuer" not in v:  # a condition, in one line (a source has a kind too)
             rest = [f"{k}={_fmt(x, lang)}" for k, x in v.items()
                     if k not in ("kind", "note") and not k.startswith("wording") and not k.endswith(other)]
             return f"{v['kind']}" + (f" ({', '.join(rest)})" if rest else "")

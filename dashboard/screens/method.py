@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data_access as DA
+from dashboard.catalog import schema as S
 from dashboard.engine import score as SC
 from dashboard.engine.value import STATUS_POINTS
 from dashboard.i18n import money, name, t
@@ -66,7 +67,7 @@ for _cid, city in sorted(inputs.cities.items()):
     counts = pd.Series([i.verification for i in city.incentives]).value_counts().to_dict()
     rows.append({t("col.city", lang): name(city, lang), t("col.as_of", lang): city.as_of.isoformat(),
                  t("col.incentives", lang): len(city.incentives),
-                 **{t(f"verify.{v}", lang): counts.get(v, 0) for v in ("official", "secondary", "historical", "unverified")},
+                 **{t(f"verify.{v}", lang): counts.get(v, 0) for v in S.VERIFICATIONS},
                  t("col.status_unknown", lang): sum(i.status == "unknown" for i in city.incentives)})
 st.dataframe(pd.DataFrame(rows), hide_index=True)
 wage_rows = []

@@ -24,7 +24,7 @@ df = catalog_frame(inputs.cities, lang)
 c1, c2, c3, c4 = st.columns(4)
 cities = c1.multiselect(t("cities", lang), sorted(inputs.cities), format_func=lambda c: name(inputs.cities[c], lang))
 cats = c2.multiselect(t("category", lang), list(S.CATEGORIES), format_func=lambda c: t(f"cat.{c}", lang))
-levels = c3.multiselect(t("verification", lang), ["official", "secondary", "historical", "unverified"],
+levels = c3.multiselect(t("verification", lang), list(S.VERIFICATIONS),
                         format_func=lambda v: views.verification_badge(v, lang, plain=True))
 text = c4.text_input(t("search", lang), max_chars=100)
 show_history = st.toggle(t("show_expired", lang), value=False)
