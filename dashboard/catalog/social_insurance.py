@@ -3,8 +3,7 @@ the contribution base floor and cap, and the national special additional deducti
 
 Why its own model: a rate or a base is not a ``Figure`` (it has a floor and a cap, and many are missing on
 purpose). Every number names its sources and verification; a part that is left out stays unknown, and the engine
-says so instead of guessing. Sources may carry ``kind`` (the project's source-kind vocabulary) before the shared
-``Source`` model does.
+says so instead of guessing. Sources are the shared ``Source`` model (with its ``kind``).
 """
 
 from __future__ import annotations
@@ -16,16 +15,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from dashboard.catalog.schema import ID, LONG, SHORT, SOURCE_ID, Source, Strict, Verification
 
-SourceKind = Literal["official", "state_media", "press", "firm", "aggregator", "machine_translation", "ai_generated"]
 RentTier = Literal["tier1", "tier2", "tier3"]
 PARTS = ("pension", "medical", "unemployment")
-
-
-class KindSource(Source):
-    """A ``Source`` with the kind of publisher (kept here until the shared model carries it)."""
-
-    kind: SourceKind | None = None
-    faithful_repost: bool | None = None
 
 
 class Base(Strict):
@@ -97,7 +88,7 @@ class SocialInsuranceFile(Strict):
     title_en: SHORT
     title_zh: SHORT
     as_of: date
-    sources: list[KindSource] = Field(min_length=1)
+    sources: list[Source] = Field(min_length=1)
     cities: list[CitySI] = Field(min_length=1)
     housing_fund_rate_range: RateRange | None = None
     deductions: list[Deduction] = Field(default_factory=list)
@@ -130,11 +121,18 @@ def check(file: str, model: BaseModel, today: date) -> list:
         if s.retrieved > today:
             out.append(Problem(file, s.id, "retrieved", f"date {s.retrieved} is in the future; expected a past date"))
 
-    def refs(record: str, fld: str, sources: list[str]) -> None:
+    from dashboard.catalog.loader import verification_problems
+
+    by_id = {s.id: s for s in model.sources}
+
+    def refs(record: str, fld: str, sources: list[str], verification: str | None = None) -> None:
         for sid in sources:
             if sid not in known:
                 out.append(Problem(file, record, f"{fld}.sources",
                                    f"unknown source id {sid!r}; expected one of the file's sources"))
+        if verification is not None:  # the shared rule between verification and the kinds of the sources cited
+            for p in verification_problems(file, record, verification, [by_id[s] for s in sources if s in by_id]):
+                out.append(Problem(p.file, p.record, f"{fld}.{p.field}", p.message, p.severity))
 
     for c in model.cities:
         if c.contribution_year is not None and c.contribution_year > today.year:
@@ -143,12 +141,13 @@ def check(file: str, model: BaseModel, today: date) -> list:
         for fld in ("si_base", "housing_fund_base", "housing_fund_rate", *PARTS):
             part = getattr(c, fld)
             if part is not None:
-                refs(c.city, fld, part.sources)
+                refs(c.city, fld, part.sources, part.verification)
         if c.rent_deduction_tier and model.deduction("housing_rent", c.rent_deduction_tier) is None:
             out.append(Problem(file, c.city, "rent_deduction_tier",
                                f"no housing_rent deduction for {c.rent_deduction_tier}; expected one in deductions"))
     for d in model.deductions:
-        refs(d.id, "deduction", d.sources)
+        refs(d.id, "deduction", d.sources, d.verification)
     if model.housing_fund_rate_range is not None:
-        refs("housing_fund_rate_range", "housing_fund_rate_range", model.housing_fund_rate_range.sources)
+        r = model.housing_fund_rate_range
+        refs("housing_fund_rate_range", "housing_fund_rate_range", r.sources, r.verification)
     return out
