@@ -53,8 +53,8 @@ def waterfall(row: TakeHome, lang: str, city_name: str) -> go.Figure:
         increasing={"marker": {"color": "#009E73"}}, totals={"marker": {"color": "#0072B2"}},
         hovertemplate="%{x}: %{text}<extra></extra>"))
     fig.update_layout(title=t("th.chart_title", lang, city=city_name), font={"family": FONT_FAMILY}, height=340,
-                      margin={"t": 50, "b": 10, "l": 10, "r": 10}, showlegend=False,
-                      yaxis={"title": None, "tickformat": ",.0f"})
+                      margin={"t": 50, "b": 40, "l": 10, "r": 10}, showlegend=False,
+                      yaxis={"title": None, "tickformat": ",.0f"}, xaxis={"automargin": True})
     return fig
 
 
