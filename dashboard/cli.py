@@ -45,6 +45,22 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_health(args: argparse.Namespace) -> int:
+    from dashboard.health import health, text_report
+
+    try:
+        today = date.fromisoformat(args.today) if args.today else None
+    except ValueError:
+        print(f"--today: {args.today!r} is not a date; expected YYYY-MM-DD", file=sys.stderr)
+        return 2
+    res = load_catalog(today=today)
+    for name, why in res.unavailable.items():
+        print(f"warning: {name} unavailable: {why}", file=sys.stderr)
+    report = health(res, today)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else text_report(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m dashboard", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -56,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"warn when a source was retrieved longer ago than this (default {DEFAULT_STALE_DAYS})")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=_cmd_check)
+    h = sub.add_parser("health", help="how citable the data is: sources by kind, value on official sources, "
+                       "weak-only records, stale sources, unresolved statuses")
+    h.add_argument("--today", help="date for staleness and status (YYYY-MM-DD)")
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=_cmd_health)
     cli_engine.register(sub)
     cli_money.register(sub)
     return ap

@@ -33,6 +33,14 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
+def health() -> dict[str, Any]:
+    """The data-health report (five presets x every city): computed once per process."""
+    from dashboard.health import health as report
+
+    return report(catalog(), settings().today)
+
+
+@st.cache_resource(show_spinner=False)
 def geo_points() -> Any:
     """City centroids, or the GeoUnavailable error (returned, not raised, so it is cached too)."""
     from dashboard.geo import GeoUnavailable, city_points

@@ -49,6 +49,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import charts, maps
+from dashboard import provenance as PV
 from dashboard.catalog import schema as S
 from dashboard.catalog_table import amount_text
 from dashboard.engine.evaluate import Inputs
@@ -90,6 +91,8 @@ class BriefRow:
     possible_count: int = 0
     wage_years: float | None = None
     user_supplied: bool = False
+    value_on_official: float | None = None    # share of ``expected`` backed by an official source (issue 10)
+    weakest_kind: str | None = None           # best source kind of the weakest counted item
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,8 @@ class BriefSource:
     retrieved: date
     cited_by: tuple[str, ...]         # names of counted incentives citing it (empty: cited by none counted)
     in_brief: bool = False            # cites an incentive named in the brief (top incentives or gaps)
+    kind: str = "aggregator"          # the source kind (issue 10); faithful reposts count as official
+    faithful: bool = False
 
     @property
     def counted(self) -> bool:
@@ -195,15 +200,18 @@ def _as_of_dates(inputs: Inputs, cities: Iterable[str]) -> tuple[date | None, da
 
 
 def brief_data(ranking: Ranking, inputs: Inputs, lang: str, *, home_city: str | None = None, scenario_name: str,
-               today: date, profile: Profile | None = None) -> BriefData:
+               today: date, profile: Profile | None = None, dropped: Sequence[Any] = (),
+               dropped_from: Inputs | None = None) -> BriefData:
     """Everything the brief, deck and workbook show, in ``lang``. ``profile`` (optional) adds the applicant
-    line and the horizon; ``home_city`` adds its key gaps to the leader (none when it leads or is unranked)."""
+    line and the horizon; ``home_city`` adds its key gaps to the leader (none when it leads or is unranked).
+    ``dropped``: what the "official sources only" view left out (``provenance.official_only``), said in a note."""
     names = city_names(inputs, lang)
+    vps = {r.city: PV.value_provenance(inputs.cities.get(r.city), r.result.evaluations) for r in ranking.rows}
     rows = tuple(
         BriefRow(r.rank, r.city, names.get(r.city, r.city), r.score, r.result.total.low, r.result.total.expected,
                  r.result.total.high, r.rank_min, r.rank_max, r.share_first,
                  tuple(name(e.incentive, lang) for e in _top(r.result)), r.result.total.possible_count,
-                 r.result.value_in_wage_years, r.user_supplied)
+                 r.result.value_in_wage_years, r.user_supplied, vps[r.city].share_official, vps[r.city].weakest)
         for r in ranking.rows)
     in_brief = {(r.city, e.id) for r in ranking.rows for e in _top(r.result)}
 
@@ -239,11 +247,16 @@ def brief_data(ranking: Ranking, inputs: Inputs, lang: str, *, home_city: str | 
             key = (r.city, s.id)
             all_sources.append(BriefSource(r.city, names.get(r.city, r.city), s.id, s.issuer, s.title, s.url,
                                            s.document_number, s.published, s.retrieved,
-                                           tuple(dict.fromkeys(counted_names.get(key, ()))), key in brief_sources))
-    cited = sorted((s for s in all_sources if s.counted), key=lambda s: (not s.in_brief,))  # stable: rank order kept
+                                           tuple(dict.fromkeys(counted_names.get(key, ()))), key in brief_sources,
+                                           s.kind, s.faithful_repost))
+    # official texts first, then the brief's own items; stable, so rank order breaks the remaining ties
+    cited = sorted((s for s in all_sources if s.counted),
+                   key=lambda s: (PV.ordered_key(s), not s.in_brief))
 
     notes = [t("user_supplied", lang) + f" ({', '.join(r.name for r in rows if r.user_supplied)})"] \
         if any(r.user_supplied for r in rows) else []
+    if dropped:
+        notes.append(PV.dropped_note(dropped, dropped_from or inputs, lang))
     lo, hi = _as_of_dates(inputs, (r.city for r in rows))
     return BriefData(
         lang=lang, scenario=scenario_name, today=today, rows=rows, weights=dict(ranking.weights), draws=ranking.draws,
@@ -303,7 +316,8 @@ def ranking_table(data: BriefData) -> list[list[str]]:
     """Header plus one row per city, as display text (the brief's and the deck's ranking table)."""
     lang = data.lang
     head = [t("export.col.rank", lang), t("export.col.city", lang), t("export.col.score", lang), value_header(data),
-            t("export.col.range", lang), t("export.col.rank_range", lang), t("export.col.top", lang)]
+            t("export.col.range", lang), t("export.col.rank_range", lang), t("export.col.top", lang),
+            t("export.col.provenance", lang)]
     out = [head]
     sep = "、" if lang == "zh" else "; "
     for r in data.rows:
@@ -312,17 +326,26 @@ def ranking_table(data: BriefData) -> list[list[str]]:
         if r.possible_count:
             top += " " + t("export.possible", lang, n=r.possible_count)
         city = r.name + (" *" if r.user_supplied else "")
-        out.append([str(r.rank), city, f"{r.score:.0f}", money(r.expected, lang), rng, f"{r.rank_min}–{r.rank_max}", top])
+        out.append([str(r.rank), city, f"{r.score:.0f}", money(r.expected, lang), rng, f"{r.rank_min}–{r.rank_max}", top,
+                    provenance_cell(r, lang)])
     return out
 
 
+def provenance_cell(r: BriefRow, lang: str) -> str:
+    """"● 100% official" / "● 59% official; rest ◐ state media" / "—" (plain marks: files carry no icons)."""
+    return PV.value_line(PV.ValueProvenance(r.expected, (r.value_on_official or 0) * r.expected, r.weakest_kind),
+                         lang, plain=True) if r.weakest_kind else "—"
+
+
 def source_line(s: BriefSource, lang: str) -> str:
-    """Issuer, title, document number and date, as plain text (the URL goes apart)."""
+    """Kind, issuer, title, document number and date, as plain text (the URL goes apart). A machine
+    translation or an AI answer says so in words, first."""
     when = t("as_of", lang, date=s.published.isoformat()) if s.published else \
         t("retrieved_on", lang, date=s.retrieved.isoformat())
     doc = f" ({s.document_number})" if s.document_number else ""
     title = _short(s.title, TITLE_CHARS)
-    return f"{s.city_name} · {s.issuer}: {title}{doc} · {when}"
+    kind = PV.badge("official" if s.faithful else s.kind, lang, plain=True)
+    return f"[{kind}] {s.city_name} · {s.issuer}: {title}{doc} · {when}"
 
 
 # --- file names and spreadsheet safety -------------------------------------------------------------------
@@ -790,7 +813,7 @@ def deck_pptx(data: BriefData, map_png: bytes | None) -> bytes:
 
     # 3. ranking, as a native table
     slide = _slide(prs, t("ranking", lang), data)
-    height = _table(slide, ranking_table(data), lang, 0.5, 1.2, 12.3, (0.75, 1.45, 0.8, 1.9, 1.9, 1.1, 4.4), 12)
+    height = _table(slide, ranking_table(data), lang, 0.5, 1.2, 12.3, (0.6, 1.35, 0.7, 1.7, 1.8, 1.0, 3.15, 2.0), 12)
     notes = [weights_line(data), method_line(data), *data.notes]
     box = slide.shapes.add_textbox(Inches(0.5), Inches(1.35 + height), Inches(12.3), Inches(1.2))
     _text(box.text_frame, notes, lang, 11, colour="444444")
@@ -933,12 +956,14 @@ def workbook_xlsx(data: BriefData, evaluations: pd.DataFrame | Sequence[Mapping[
     wb = Workbook()
     wb.remove(wb.active)
     rank_head = ["rank", "city_id", "city", "score", "value_expected", "value_low", "value_high", "rank_min",
-                 "rank_max", "share_first", "value_in_wage_years", "possible_count", "top_incentives", "user_supplied"]
+                 "rank_max", "share_first", "value_in_wage_years", "possible_count", "top_incentives", "user_supplied",
+                 "value_share_on_official_sources", "weakest_source_kind"]
     sep = "、" if lang == "zh" else "; "
     _sheet(wb, "Ranking", [_header(h, lang) for h in rank_head],
            ([r.rank, r.city, r.name, round(r.score, 2), round(r.expected), round(r.low), round(r.high), r.rank_min,
              r.rank_max, round(r.share_first, 3), None if r.wage_years is None else round(r.wage_years, 3),
-             r.possible_count, sep.join(r.top_incentives), r.user_supplied] for r in data.rows),
+             r.possible_count, sep.join(r.top_incentives), r.user_supplied,
+             None if r.value_on_official is None else round(r.value_on_official, 3), r.weakest_kind] for r in data.rows),
            widths={3: 16, 13: 60}, money_cols=(5, 6, 7))
     ev = _frame(evaluations)
     _sheet(wb, "Evaluations", [_header(str(c), lang) for c in ev.columns], ev.itertuples(index=False, name=None),
@@ -948,10 +973,10 @@ def workbook_xlsx(data: BriefData, evaluations: pd.DataFrame | Sequence[Mapping[
     _sheet(wb, "Incentives", [_header(str(c), lang) for c in cat.columns], cat.itertuples(index=False, name=None),
            url_col=url_col)
     src_head = ["city_id", "city", "source_id", "issuer", "title", "document_number", "published", "retrieved", "url",
-                "cited_by_counted"]
+                "cited_by_counted", "source_kind", "faithful_repost"]
     _sheet(wb, "Sources", [_header(h, lang) for h in src_head],
            ([s.city, s.city_name, s.id, s.issuer, s.title, s.document_number, s.published, s.retrieved, s.url,
-             sep.join(s.cited_by)] for s in data.all_sources),
+             sep.join(s.cited_by), s.kind, s.faithful] for s in data.all_sources),
            widths={4: 30, 5: 60, 9: 50, 10: 50}, url_col=9)
     about = [(t("export.title", lang), ""), (t("export.col.scenario", lang), data.scenario),
              (t("export.col.date", lang), data.today), (t("export.col.as_of", lang), data.as_of),
@@ -968,7 +993,10 @@ def ranking_frame(data: BriefData) -> pd.DataFrame:
     return pd.DataFrame([{"rank": r.rank, "city_id": r.city, "city": r.name, "score": round(r.score, 2),
                           "value_expected": round(r.expected), "value_low": round(r.low), "value_high": round(r.high),
                           "rank_min": r.rank_min, "rank_max": r.rank_max, "share_first": round(r.share_first, 3),
-                          "top_incentives": "; ".join(r.top_incentives), "scenario": data.scenario,
+                          "top_incentives": "; ".join(r.top_incentives),
+                          "value_share_on_official_sources": None if r.value_on_official is None
+                          else round(r.value_on_official, 3), "weakest_source_kind": r.weakest_kind,
+                          "scenario": data.scenario,
                           "date": data.today.isoformat(), "data_as_of": data.as_of} for r in data.rows])
 
 

@@ -31,8 +31,8 @@ from dashboard.catalog.schema import CityFile
 REPO = Path(__file__).resolve().parents[1]
 BAD = REPO / "tests" / "data" / "bad"
 MINIMAL = REPO / "tests" / "data" / "minimal_city.yaml"
-TODAY = date(2026, 11, 23)  # the research sheets' compilation date: status and staleness checks stay stable
-DATA_AS_OF = date(2026, 12, 4)  # shipped data is checked as of the latest research pass (tests/conftest.py)
+TODAY = date(2026, 11, 23)  # the research sheets' compilation date: status and staleness check (bad corpus)
+DATA_TODAY = date(2026, 12, 4)  # the shipped data, as of its newest retrieval (the official-text pass)s stay stable
 EXPECTED: dict[str, list[str]] = yaml.safe_load((BAD / "EXPECTED.yaml").read_text(encoding="utf-8"))
 BAD_FILES = sorted(p.name for p in BAD.glob("*.yaml") if p.name != "EXPECTED.yaml")
 _VENV_PY = REPO / ".venv" / "bin" / "python"
@@ -53,14 +53,14 @@ def _no_traceback(text: str) -> None:
 
 
 def test_shipped_data_has_no_errors() -> None:
-    res = load_catalog(today=DATA_AS_OF)
+    res = load_catalog(today=DATA_TODAY)
     assert [str(p) for p in res.errors] == []
     assert res.unavailable == {}
 
 
 @pytest.mark.parametrize("path", data_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_each_shipped_file_loads(path: Path) -> None:
-    model, problems = load_file(path, today=DATA_AS_OF)
+    model, problems = load_file(path, today=DATA_TODAY)
     assert [str(p) for p in problems if p.severity == "error"] == []
     assert model is not None
     if path.parent.name == "cities":
@@ -154,7 +154,7 @@ def test_cli_valid_file_exit_0_one_line() -> None:
 
 
 def test_cli_whole_catalog_exit_0() -> None:
-    proc = run_check("--today", DATA_AS_OF.isoformat())
+    proc = run_check("--today", DATA_TODAY.isoformat())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.splitlines()[-1].startswith("ok: ")
     _no_traceback(proc.stdout + proc.stderr)

@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from dashboard import exports as X
+from dashboard import provenance as PV
 from dashboard.catalog import schema as S
 from dashboard.catalog.loader import LoadResult
 from dashboard.catalog_table import catalog_frame
@@ -152,8 +153,9 @@ def test_brief_data_rows_sources_and_as_of(ranking: Ranking, hostile_inputs: Inp
     assert d.as_of == "2026-11-01 – 2026-11-23"
     assert d.sources and all(s.counted for s in d.sources)
     assert all(s.url is None or s.url.startswith(("http://", "https://")) for s in d.sources)
-    first_out = next((i for i, s in enumerate(d.sources) if not s.in_brief), len(d.sources))
-    assert all(s.in_brief for s in d.sources[:first_out]) and not any(s.in_brief for s in d.sources[first_out:])
+    # official texts first (issue 10), then the brief's own items, then the rest
+    keys = [(PV.ordered_key(s), not s.in_brief) for s in d.sources]
+    assert keys == sorted(keys)
     counted = {(r.city, sid) for r in ranking.rows for e in r.result.evaluations if e.counted for sid in e.incentive.sources}
     assert {(s.city, s.id) for s in d.sources} == counted
     assert len(d.all_sources) >= len(d.sources)

@@ -20,7 +20,6 @@ from dashboard.catalog.schema import CITIES, FIELDS
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "data" / "reference"
 INDUSTRY = REF / "industry_fit.yaml"
-DATA_AS_OF = date(2026, 12, 4)  # the latest research pass (tests/conftest.py)
 TODAY = date(2026, 11, 23)
 TOPICS = {"wages", "rents", "house_prices", "economy", "rankings"}
 
@@ -40,7 +39,7 @@ WAGE_CODES = (
 
 @pytest.fixture(scope="module")
 def catalog() -> LoadResult:
-    return load_catalog(today=DATA_AS_OF)
+    return load_catalog(today=date(2026, 12, 4))  # the data as of its newest retrieval
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from dashboard import bench_state as BS
 from dashboard import data_access as DA
 from dashboard import exports as X
 from dashboard import map_data, maps
+from dashboard import provenance as PV
 from dashboard.catalog_table import catalog_frame
 from dashboard.engine.rank import rank_cities
 from dashboard.i18n import money, name, t
@@ -36,12 +37,17 @@ home = st.selectbox(t("bench.home", lang), [None, *sorted(base.cities)], key="br
                     format_func=lambda c: t("brief.no_home", lang) if c is None else city_names[c])
 scenario = st.text_input(t("brief.scenario", lang), value=(sc.name if sc and sc.name else t("brief.default_name", lang)),
                          max_chars=80, key="brief_name")
+official_only = st.toggle(t("brief.official_only", lang), key="brief_official", help=t("brief.official_only_help", lang))
+full_inputs = inputs
+dropped: tuple[PV.Dropped, ...] = ()
+if official_only:
+    inputs, dropped = PV.official_only(inputs)
 subject_profile = profile if subject == "__profile__" else arch[subject].profile
 subject_weights = weights if subject == "__profile__" else None
 ranking = rank_cities(subject_profile, inputs, settings, weights=subject_weights,
                       preset=None if subject == "__profile__" else arch[subject].preset)
 data = X.brief_data(ranking, inputs, lang, home_city=home, scenario_name=scenario, today=settings.today,
-                    profile=subject_profile)
+                    profile=subject_profile, dropped=dropped, dropped_from=full_inputs)
 
 # --- the page as it will print ----------------------------------------------------------------------------
 with st.container(border=True):
@@ -61,13 +67,15 @@ with st.container(border=True):
             st.markdown("- " + " · ".join(esc(x) for x in X.gap_cells(g, lang)))
     elif home:
         st.markdown(X.gaps_message(data))
+    for note in data.notes:
+        st.caption(esc(note))
     st.caption(t("brief.sources_footer", lang, as_of=data.as_of, n=len(data.all_sources)))
     for s in data.sources[:8]:
         st.caption("· " + esc(X.source_line(s, lang)))
 
 # --- exports -----------------------------------------------------------------------------------------------
 st.subheader(t("brief.exports", lang))
-key = repr((subject, home, scenario, lang, sorted(weights.items()) if subject_weights else None,
+key = repr((subject, home, scenario, lang, official_only, sorted(weights.items()) if subject_weights else None,
             subject_profile.model_dump_json(), sorted(inputs.cities)))
 if st.button(t("brief.prepare", lang), key="brief_prepare"):
     files: dict[str, tuple[bytes, str, str]] = {}

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, map_data, maps, takehome_view, views
 from dashboard import data_access as DA
+from dashboard import provenance as PV
 from dashboard.engine.rank import gaps_to_leader
 from dashboard.i18n import money, name, t
 from dashboard.views import esc
@@ -31,6 +32,8 @@ for col, row in zip(cols, ranking.rows, strict=True):
         st.markdown(f"### {row.rank}. {esc(city_names[row.city])}")
         st.markdown(f"**{t('sure_value', lang, years=profile.horizon_years)}**", help=t("value_help", lang))
         st.markdown(f"#### {money(r.total.expected, lang)}")
+        st.caption(PV.value_line(PV.value_provenance(inputs.cities.get(row.city), r.evaluations), lang),
+                   help=t("prov.card", lang))
         if r.total.high > r.total.expected + 1:
             st.caption(t("range_line", lang, low=money(r.total.low, lang), high=money(r.total.high, lang)))
         st.caption(t("score_line", lang, score=f"{row.score:.0f}", lo=row.rank_min, hi=row.rank_max))

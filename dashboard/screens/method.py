@@ -61,6 +61,9 @@ st.markdown(t("method.sensitivity", lang, n=ranking.draws, k=f"{SC.SENSITIVITY_C
 for line in flag_lines(ranking.flags, lang, city_names):
     st.caption(f":orange[:material/warning:] {line}")
 
+st.header(t("method.kinds", lang))
+st.markdown(t("method.kinds_text", lang))
+
 st.header(t("method.freshness", lang))
 rows = []
 for _cid, city in sorted(inputs.cities.items()):

@@ -10,7 +10,8 @@ from dashboard import data_access as DA
 from dashboard import views
 from dashboard.catalog import schema as S
 from dashboard.catalog_table import catalog_frame
-from dashboard.i18n import name, t
+from dashboard.i18n import money, name, t
+from dashboard.source_charts import source_kinds_chart
 
 view = st.session_state["view"]
 lang = view["lang"]
@@ -51,6 +52,31 @@ st.dataframe(view_df[shown], hide_index=True, width="stretch",
                             **{c: t(f"col.{c}", lang) for c in shown if c != "source_url"}})
 st.download_button(t("download_csv", lang), view_df.to_csv(index=False).encode("utf-8-sig"),
                    file_name=f"talent-incentives-{DA.settings().today.isoformat()}.csv", mime="text/csv")
+
+st.subheader(t("health.title", lang))
+st.caption(t("health.intro", lang))
+report = DA.health()
+city_names = {c: name(f, lang) for c, f in inputs.cities.items()}
+st.dataframe(pd.DataFrame([{
+    t("health.col.city", lang): city_names.get(c["city"], c["city"]),
+    t("health.col.sources", lang): c["sources"],
+    t("health.col.official", lang): c["official_sources"],
+    t("health.col.weak_only", lang): len(c["weak_only"]),
+    t("health.col.unresolved", lang): len(c["unresolved_status"]),
+    t("health.col.stale", lang): len(c["stale_sources"]),
+    t("health.col.value", lang): money(c["counted_value"], lang),
+    t("health.col.value_official", lang): "—" if c["share_counted_official"] is None
+    else f"{c['share_counted_official']:.0%}",
+} for c in report["cities"]]), hide_index=True, width="stretch")
+labels = {"title": t("health.chart", lang), "xaxis": t("health.xaxis", lang),
+          **{f"kind.{k}": t(f"kind.{k}", lang) for k in S.SOURCE_KINDS}}
+st.plotly_chart(source_kinds_chart(report, labels, city_names), config={"displaylogo": False})
+weak = [(c["city"], i) for c in report["cities"] for i in c["weak_only"]]
+if weak:
+    with st.expander(f"{t('health.weak_list', lang)} ({len(weak)})"):
+        for cid, iid in weak:
+            inc = next(i for i in inputs.cities[cid].incentives if i.id == iid)
+            st.markdown(f"- **{views.esc(city_names[cid])}** · {views.esc(name(inc, lang))}")
 
 st.subheader(t("sources.absences", lang))
 for _cid, city in sorted(inputs.cities.items()):
