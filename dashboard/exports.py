@@ -274,11 +274,23 @@ def gaps_message(data: BriefData) -> str:
     if data.home_rank is None:
         return t("export.gaps.not_ranked", lang, home=data.home_name)
     if data.home_rank == 1:
+        if len(data.rows) > 1:
+            second = data.rows[1]
+            return t("export.gaps.leads_by", lang, home=data.home_name, second=second.name,
+                     gap=money(data.leader.expected - second.expected, lang), score=f"{data.leader.score - second.score:.0f}")
         return t("export.gaps.leads", lang, home=data.home_name)
     head = t("export.gaps.home_line", lang, home=data.home_name, rank=data.home_rank, n=len(data.rows))
     if not data.gaps:
         return head + " " + t("no_gap", lang)
     return head
+
+
+def gaps_title(data: BriefData) -> str:
+    """The gaps heading: what the leader offers that the home city does not; when the home city leads, where it
+    leads (never "what Chengdu offers that Chengdu does not")."""
+    if data.home_rank == 1:
+        return t("export.gaps.leads_title", data.lang, home=data.home_name or "—")
+    return t("export.gaps.title", data.lang, leader=data.leader.name, home=data.home_name or "—")
 
 
 def gap_cells(g: BriefGap, lang: str) -> tuple[str, str, str, str]:
@@ -591,7 +603,7 @@ def brief_html(data: BriefData, map_png: bytes | None, *, max_sources: int = 12,
 <h2>{_e(t("ranking", lang))}</h2>
 <table><tr>{head}</tr>{body}</table>
 {notes}
-<h2>{_e(t("export.gaps.title", lang, leader=data.leader.name, home=data.home_name or "—"))}</h2>
+<h2>{_e(gaps_title(data))}</h2>
 {gaps_html}
 <footer><h2>{_e(t("export.sources.title", lang))}</h2>
 <p class="meta">{_e(t("export.as_of", lang, date=data.as_of))} · {_e(t("map.note", lang))} · {_e(t("map.attribution", lang))}</p>
@@ -819,7 +831,7 @@ def deck_pptx(data: BriefData, map_png: bytes | None) -> bytes:
     _text(box.text_frame, notes, lang, 11, colour="444444")
 
     # 4. gaps
-    slide = _slide(prs, t("export.gaps.title", lang, leader=data.leader.name, home=data.home_name or "—"), data)
+    slide = _slide(prs, gaps_title(data), data)
     box = slide.shapes.add_textbox(Inches(0.5), Inches(1.2), Inches(12.3), Inches(0.6))
     _text(box.text_frame, [gaps_message(data)], lang, 16)
     if data.gaps:

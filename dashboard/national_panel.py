@@ -24,9 +24,10 @@ def _reason(obj: Any, lang: str) -> str:
 
 
 def _checks(checks: list[Any], lang: str) -> None:
-    for c in checks:
-        nm = (c.name_zh if lang == "zh" else c.name_en) or c.id
-        st.markdown(f"{ICON.get(c.status, '')} **{esc(nm)}**: {esc(_reason(c, lang))}")
+    for c in checks:  # a check without a name shows its reason alone (never its internal id)
+        nm = (c.name_zh if lang == "zh" else c.name_en) or (c.name_en if lang != "zh" else "")
+        head = f"**{esc(nm)}**: " if nm else ""
+        st.markdown(f"{ICON.get(c.status, '')} {head}{esc(_reason(c, lang))}")
 
 
 def render_national(profile: Profile, ranking: Ranking, inputs: Any, lang: str, city_names: dict[str, str]) -> None:

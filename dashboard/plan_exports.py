@@ -220,7 +220,7 @@ def plan_pdf(plan: Plan, lang: str, *, city_name: str, profile: Profile, res: An
     refs: list[str] = []
     names = {it.key: _label(it, lang, "name") for it in plan.items}
     for n, it in enumerate(plan.items, start=1):
-        story.extend(_item_story(n, it, lang, st, width, refs, names))
+        story.extend(_item_story(n, it, lang, st, width, refs, names, city=plan.city))
 
     # 4. missed
     if plan.missed:
@@ -251,7 +251,7 @@ def plan_pdf(plan: Plan, lang: str, *, city_name: str, profile: Profile, res: An
 
 
 def _item_story(n: int, it: PlanItem, lang: str, st: dict[str, Any], width: float, refs: list[str],
-                names: dict[str, str]) -> list[Any]:
+                names: dict[str, str], city: str | None = None) -> list[Any]:
     out: list[Any] = [_para(f"{n}. {_label(it, lang, 'name')} · {t('status.' + it.status, lang)}", st["h3"])]
     proc = it.procedure
     refs.extend(it.sources)
@@ -260,6 +260,8 @@ def _item_story(n: int, it: PlanItem, lang: str, st: dict[str, Any], width: floa
         out.append(_para(t("proc.when", lang) + ": " + _label(proc, lang, "timing"), st["base"]))
         for pl in proc.places:
             addr = _label(pl, lang, "address") if getattr(pl, f"address_{lang}", None) else ""
+            if pl.address_city and city and pl.address_city != city:  # another city's example office
+                addr = t("proc.address_local", lang)
             out.append(_para(f"{t('proc.where', lang)}: {_label(pl, lang, 'name')}" + (f" ({addr})" if addr else ""),
                              st["base"]))
     waits = [names[w] for w in it.waits_for if w in names]  # only what is in this plan

@@ -25,7 +25,8 @@ KIND_ICON = {"opens": ":material/lock_open:", "closes": ":material/event_busy:",
 def _l(obj: Any, lang: str, attr: str) -> str:
     zh = getattr(obj, f"{attr}_zh", None)
     en = getattr(obj, f"{attr}_en", None)
-    return str((zh or en) if lang == "zh" else (en or zh) or "")
+    # Both empty -> "" (the old precedence gave str(None): "None" in the Plan's steps on zh pages).
+    return str(((zh or en) if lang == "zh" else (en or zh)) or "")
 
 
 def source_md(ref: str, res: Any, lang: str) -> str | None:
@@ -72,13 +73,16 @@ def render_item_dates(item: PlanItem, lang: str) -> None:
         st.caption(t("plan.unknown_because", lang, why=esc("; ".join(unknown))))
 
 
-def render_procedure(found: P.Found, lang: str, res: Any, *, origin: str | None = None) -> None:
-    """Who files, where, when, the steps in order, documents, times, fees, pitfalls, conflicts, gaps."""
+def render_procedure(found: P.Found, lang: str, res: Any, *, origin: str | None = None, city: str | None = None) -> None:
+    """Who files, where, when, the steps in order, documents, times, fees, pitfalls, conflicts, gaps.
+    ``city``: the plan's city; another city's example address is left out."""
     p = found.procedure
     st.markdown(f"**{t('proc.who', lang)}** ({t('proc.files.' + p.files_by, lang)}): {esc(_l(p, lang, 'files_by'))}")
     st.markdown(f"**{t('proc.when', lang)}**: {esc(_l(p, lang, 'timing'))}")
     for pl in p.places:
         addr = _l(pl, lang, "address")
+        if pl.address_city and city and pl.address_city != city:
+            addr = t("proc.address_local", lang)
         note = _l(pl, lang, "note")
         link = f"[{esc(_l(pl, lang, 'name'))}]({pl.url})" if pl.url else esc(_l(pl, lang, "name"))
         st.markdown(f"**{t('proc.where', lang)}** ({t('proc.place.' + pl.kind, lang)}): {link}"
@@ -152,4 +156,4 @@ def render(e: Evaluation, city: S.CityFile, lang: str) -> None:
         render_item_dates(item_for(e, found, profile, DA.settings()), lang)
     else:
         st.caption(t("proc.add_dates", lang))
-    render_procedure(found, lang, res, origin=getattr(profile, "origin", None))
+    render_procedure(found, lang, res, origin=getattr(profile, "origin", None), city=getattr(city, "city", None))

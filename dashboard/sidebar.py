@@ -148,7 +148,8 @@ def render(known_cities: list[str], city_names: dict[str, dict[str, str]]) -> tu
     cities = [c for c in st.session_state.get("cities", []) if c in known_cities] or list(known_cities)
     vs = STATE.ViewState(profile=profile.model_dump(), preset=st.session_state["preset"],
                          weights=weights, cities=cities if len(cities) < len(known_cities) else [], lang=lang)
-    encoded = STATE.encode(vs)
-    if encoded != st.query_params.to_dict():
+    current = st.query_params.to_dict()
+    encoded = STATE.encode(vs) | {k: v for k, v in current.items() if k in STATE.PAGE_KEYS}  # pages own those
+    if encoded != current:
         st.query_params.from_dict(encoded)
     return profile, weights, cities, lang

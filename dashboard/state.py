@@ -30,6 +30,13 @@ PROFILE_KEYS: dict[str, str] = {
     "spouse": "spouse", "kids": "children", "horizon": "horizon_years", "rate": "discount_rate",
     "grad_date": "graduation_date", "arrive": "arrival_date", "start": "work_start_date",
 }
+# Page-level keys (dashboard/page_url.py reads and writes them): URL key -> the widget key it restores.
+# Kept here so decode() knows them (no "unknown parameter" notice) while the pages validate the values.
+PAGE_KEYS: dict[str, str] = {
+    "pcity": "plan_city", "xlang": "plan_export_lang",
+    "home": "bench_home", "barch": "bench_map_arch", "bcat": "bench_cost_cat",
+    "bsubj": "brief_subject", "bhome": "brief_home", "bname": "brief_name",
+}
 DATE_FIELDS = {"graduation_date", "arrival_date", "work_start_date"}
 BOOL_FIELDS = {f for f, info in Profile.model_fields.items() if info.annotation == (bool | None)}
 INT_FIELDS = {"age", "graduation_year", "university_rank", "hsk_level", "children", "horizon_years"}
@@ -131,6 +138,8 @@ def decode(params: Mapping[str, str | list[str]], known_cities: list[str]) -> Vi
             except (ValueError, ValidationError) as e:
                 msg = e.errors()[0]["msg"] if isinstance(e, ValidationError) else str(e)
                 st.notices.append((key, _clip(raw), msg))
+        elif key in PAGE_KEYS:
+            continue  # the page that owns it validates it (page_url.restore)
         else:
             st.notices.append((key[:40], _clip(raw), "unknown parameter"))
     return st

@@ -25,6 +25,19 @@ LANES = ("national", "beijing", "shanghai", "shenzhen", "hangzhou", "chengdu", "
 HIGHLIGHT = "#C00000"
 
 
+def labels(lang: str) -> dict[str, str]:
+    """The figure's labels in ``lang`` (the page and the tests use the same)."""
+    from dashboard.catalog import schema as S
+    from dashboard.i18n import t
+
+    return {f"lane.{ln}": t(f"tl.lane.{ln}", lang) for ln in LANES} | \
+        {f"topic.{x}": t(f"tl.topic.{x}", lang) for x in P.TOPICS} | \
+        {f"kind.{x}": t(f"tl.kind.{x}", lang) for x in P.EVENT_KINDS} | \
+        {f"verify.{v}": t(f"verify.{v}", lang) for v in S.VERIFICATIONS} | \
+        {"title": t("tl.chart_title", lang), "today": t("tl.today", lang), "affects": t("tl.affects_short", lang),
+         "sources": t("tl.sources_n", lang), "legend.topic": t("tl.topics", lang), "legend.kind": t("tl.kinds", lang)}
+
+
 def lane(ev: P.TimelineEvent) -> str:
     """The lane an event is drawn in: its level (a national event naming one city stays national)."""
     return ev.level

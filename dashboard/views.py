@@ -132,7 +132,7 @@ def flag_lines(flags: Iterable[str], lang: str, city_names: dict[str, str]) -> l
         groups.setdefault(kind, []).append(detail)
     out = []
     for kind, details in groups.items():
-        cities = ", ".join(esc(city_names.get(d, d)) for d in dict.fromkeys(details) if d)
+        cities = ("、" if lang == "zh" else ", ").join(esc(city_names.get(d, d)) for d in dict.fromkeys(details) if d)
         key = f"flag.{kind}"
         out.append(t(key, lang, cities=cities) if key in _catalog_keys() else esc(f"{kind}: {cities}"))
     return out

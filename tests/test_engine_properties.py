@@ -116,3 +116,35 @@ def test_grid_columns_equal_the_profile_grid(settings) -> None:
     for group in ("num", "code", "flag"):
         for k, v in getattr(a, group).items():
             assert np.array_equal(v, getattr(b, group)[k], equal_nan=True), (group, k)
+
+
+@pytest.mark.parametrize("preset", ["graduate", "phd_researcher", "founder", "family_mover", "k_visa_talent"])
+def test_weight_suggestions_stay_inside_the_sliders(inputs, settings, preset: str) -> None:
+    """Issue 11: 'give Pay level 188.5 more weight' is no advice on a 0-100 slider. Every suggested weight is a
+    whole step, ends at or under the slider's maximum, and really changes the leader."""
+    from dashboard.engine import score as SC
+    from dashboard.state import PROFILE_PRESETS
+
+    p = Profile(**PROFILE_PRESETS[preset])
+    rk = rank_cities(p, inputs, settings, preset=preset, draws=0)
+    for ch in what_would_change(p, inputs, settings, rk):
+        if ch.kind != "weight":
+            continue
+        d = ch.detail["dimension"]
+        assert ch.detail["add"] == int(ch.detail["add"]) and ch.detail["add"] > 0
+        assert rk.weights[d] + ch.detail["add"] == ch.detail["to"] <= SC.WEIGHT_MAX
+        w = dict(rk.weights)
+        w[d] = ch.detail["to"]
+        assert rank_cities(p, inputs, settings, weights=w, draws=0).leader.city == ch.new_leader
+
+
+def test_no_weight_suggestion_when_only_an_out_of_range_weight_would_flip(inputs, settings, monkeypatch) -> None:
+    """With the slider maximum at the current weights nothing can be raised: no weight suggestion at all."""
+    from dashboard.engine import score as SC
+
+    p = Profile(age=28, origin="returnee", degree="master", field="semiconductors", graduation_year=2024,
+                annual_salary_cny=300000, intent="employment")
+    rk = rank_cities(p, inputs, settings, draws=0)
+    monkeypatch.setattr(SC, "WEIGHT_MAX", max(rk.weights.values()))
+    assert all(ch.kind != "weight" or rk.weights[ch.detail["dimension"]] + ch.detail["add"] <= SC.WEIGHT_MAX
+               for ch in what_would_change(p, inputs, settings, rk))

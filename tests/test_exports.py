@@ -301,3 +301,18 @@ def test_csv_file(files: Files, lang: str) -> None:
 
 def test_settings_today_matches(settings: Settings) -> None:
     assert settings.today == TODAY  # the fixtures and this file describe the same day
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_gaps_heading_adapts_when_the_home_city_leads(ranking: Ranking, hostile_inputs: Inputs, lang: str) -> None:
+    """Issue 11: never "what Chengdu offers that Chengdu does not". The leader as home city gets "where it leads,
+    and by how much"; another home city gets the gaps to the leader, naming both."""
+    leader, second = ranking.rows[0], ranking.rows[1]
+    lead = brief(ranking, hostile_inputs, lang, home=leader.city)
+    title = X.gaps_title(lead)
+    assert lead.home_name and lead.home_name in title and title.count(lead.home_name) == 1
+    assert ("leads" in title) if lang == "en" else ("领先" in title)
+    msg = X.gaps_message(lead)
+    assert lead.rows[1].name in msg and (f"{leader.score - second.score:.0f}") in msg
+    other = brief(ranking, hostile_inputs, lang, home=second.city)
+    assert other.leader.name in X.gaps_title(other) and other.home_name in X.gaps_title(other)

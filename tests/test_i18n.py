@@ -53,3 +53,13 @@ def test_keys_built_from_vocabularies_exist() -> None:
     }
     missing = [f"{g}.{v}" for g, vals in groups.items() for v in vals if f"{g}.{v}" not in keys]
     assert not missing, missing
+
+
+def test_engine_field_names_match_the_catalog() -> None:
+    """The engine's Chinese reasons name fields as the pages do (no raw codes such as 'ai' on zh pages)."""
+    from dashboard.catalog import schema as S
+    from dashboard.engine.rules import FIELD_ZH
+    from dashboard.i18n import t
+
+    assert set(FIELD_ZH) == set(S.FIELDS)
+    assert all(FIELD_ZH[f] == t(f"field.{f}", "zh") for f in S.FIELDS)

@@ -11,7 +11,7 @@ import pytest
 
 from dashboard.catalog import procedures as P
 from dashboard.catalog.loader import load_catalog
-from tests.conftest import ROOT, TODAY
+from tests.conftest import DATA_TODAY, ROOT
 
 # apply_and_timeline.md Part A: the items it covers, by incentive or national rule id.
 COVERED = [
@@ -99,7 +99,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_unknown_incentive_id_is_reported_and_the_file_left_out(data_copy: Path) -> None:
     _edit(data_copy / "procedures" / "hangzhou.yaml", "incentives: [hz-graduate-living-allowance]",
           "incentives: [hz-graduate-living-alowance]")
-    res = load_catalog(root=data_copy, today=TODAY)
+    res = load_catalog(root=data_copy, today=DATA_TODAY)
     msgs = [str(p) for p in res.errors]
     assert msgs == ["data/procedures/hangzhou.yaml:hz-living-allowance-application:incentives: unknown incentive id "
                     "'hz-graduate-living-alowance'; expected an id in data/cities/hangzhou.yaml"]
@@ -110,7 +110,7 @@ def test_unknown_incentive_id_is_reported_and_the_file_left_out(data_copy: Path)
 def test_unknown_national_rule_and_tier_are_reported(data_copy: Path) -> None:
     _edit(data_copy / "procedures" / "national.yaml", "national: [r-visa]", "national: [r-visas]")
     _edit(data_copy / "procedures" / "shanghai.yaml", "tiers: [top-500]", "tiers: [top-50]")
-    res = load_catalog(root=data_copy, today=TODAY)
+    res = load_catalog(root=data_copy, today=DATA_TODAY)
     msgs = sorted(str(p) for p in res.errors)
     assert any(m.startswith("data/procedures/national.yaml:r-visa-application:national: unknown national rule id "
                             "'r-visas'") for m in msgs)
@@ -122,7 +122,7 @@ def test_malformed_records_name_record_and_field(data_copy: Path) -> None:
     _edit(data_copy / "procedures" / "chengdu.yaml", "edge: {event: graduation, inclusive: true,",
           "edge: {event: graduation,")
     _edit(data_copy / "timeline.yaml", "    date: 2015-07-01\n    precision: month", "    date: 2015-07-12\n    precision: month")
-    res = load_catalog(root=data_copy, today=TODAY)
+    res = load_catalog(root=data_copy, today=DATA_TODAY)
     msgs = [str(p) for p in res.errors]
     assert "data/procedures/chengdu.yaml:cd-hukou-application:opens[0].edge.inclusive: missing; this field is required" in msgs
     assert any(m.startswith("data/timeline.yaml:2015-shanghai-12-measures:") and "month precision" in m for m in msgs)
@@ -147,7 +147,7 @@ def test_a_catalog_without_procedures_still_loads(tmp_path: Path) -> None:
     root.mkdir()
     for sub in ("cities", "national", "reference"):
         (root / sub).symlink_to(ROOT / "data" / sub)
-    res = load_catalog(root=root, today=TODAY)
+    res = load_catalog(root=root, today=DATA_TODAY)
     assert res.procedures == {} and res.timeline is None and res.errors == []
 
 

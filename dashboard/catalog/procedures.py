@@ -193,6 +193,9 @@ class Place(Strict):
     url: str | None = Field(None, pattern=r"^https?://\S+$", max_length=2000)
     address_en: SHORT | None = None
     address_zh: SHORT | None = None
+    # The city an address belongs to when a national procedure gives one city's office as its example: the
+    # address is shown in that city's plan only (a Shanghai plan never lists a Shenzhen window).
+    address_city: ID | None = None
     verification: Verification
     sources: list[SOURCE_ID] = Field(min_length=1)
     note_en: LONG | None = None

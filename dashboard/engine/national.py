@@ -254,7 +254,7 @@ def _eval(c: Any, p: Profile, ctx: _Ctx) -> R.CondResult:
             return _r(k, "unknown", "requires a STEM field; the profile gives no field", "要求理工科领域；档案未填写领域")
         ok = p.field in S.STEM_FIELDS
         return _r(k, "pass" if ok else "fail", f"requires a STEM field; the profile's field is {p.field}",
-                  f"要求理工科领域；档案领域为 {p.field}")
+                  f"要求理工科领域；档案领域为{R.FIELD_ZH.get(p.field, p.field)}")
     if k == "points":
         if ctx.points is None:
             return _r(k, "unknown", f"requires {c.min} points; no points computed", f"要求{c.min}分；未计算积分")
@@ -756,8 +756,8 @@ def k_visa(profile: Profile, nat: NationalScheme, settings: Settings) -> VisaRes
     routes = [_route_check(r, p, ctx, FILE_K) for r in kv.routes]
     limit = settings.k_visa_max_age
     if limit is None:
-        age = Check("k-age", "unknown", "an age requirement exists but no limit has been published; set one in the "
-                    "settings to test it", "有年龄要求但未公布具体上限；可在设置中指定以便测算", vsrc,
+        age = Check("k-age", "unknown", "an age requirement exists but no limit has been published, so no age can be "
+                    "checked against it yet", "有年龄要求但未公布具体上限，暂无法核对年龄", vsrc,
                     "Age limit (unpublished)", "年龄上限（未公布）")
     elif p.age is None:
         age = Check("k-age", "unknown", f"age limit set to {limit} (a setting, not a published rule); the profile "

@@ -3,6 +3,7 @@ that others do not, and the smallest changes that would change the top city."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -207,14 +208,20 @@ def what_would_change(profile: Profile, inputs: Inputs, settings: Settings, rank
         dim = SC.DIMENSIONS[di]
         if dim not in ranking.weights:  # the optional money_left is only a lever once the user weights it
             continue
+        # The sliders move in whole steps up to WEIGHT_MAX: suggest the whole step that flips the leader, and
+        # nothing the controls cannot do (a weight of 188.5 on a 0-100 slider is no advice at all).
+        add = float(math.ceil(delta / SC.WEIGHT_STEP - 1e-9) * SC.WEIGHT_STEP)
+        if dim in seen or wv[di] + add > SC.WEIGHT_MAX + 1e-9:
+            continue
         w2 = wv.copy()
-        w2[di] += delta
+        w2[di] += add
         top = ranking.rows[int(np.argmin(SC.ranks_from(SC.scores(norm, w2), tiebreak)))].city
-        if top == leader or dim in seen:
+        if top == leader:
             continue
         seen.add(dim)
-        out.append(Change("weight", f"raise the weight of {dim} by {delta:.1f}", f"将「{dim}」权重提高{delta:.1f}",
-                          top, {"dimension": dim, "add": float(delta)}))
+        to = float(wv[di] + add)
+        out.append(Change("weight", f"raise the weight of {dim} by {add:g} (to {to:g})",
+                          f"将「{dim}」权重提高{add:g}（至{to:g}）", top, {"dimension": dim, "add": add, "to": to}))
         if len(seen) >= limit:
             break
     return out

@@ -26,6 +26,13 @@ ORIGIN_EN = {"foreign": "foreign national", "overseas_chinese": "overseas Chines
              "mainland": "mainland Chinese", "hk_macao_taiwan": "Hong Kong/Macao/Taiwan resident"}
 ORIGIN_ZH = {"foreign": "外籍", "overseas_chinese": "华侨", "returnee": "留学回国人员", "mainland": "内地居民",
              "hk_macao_taiwan": "港澳台居民"}
+# Field names for the Chinese reasons (a zh page never shows a code); the i18n test keeps them equal to the
+# message catalog's field.* labels.
+FIELD_ZH = {"ai": "人工智能", "semiconductors": "集成电路", "biotech": "生物医药", "new_energy": "新能源",
+            "advanced_manufacturing": "先进制造", "aerospace": "航空航天", "materials": "新材料",
+            "information_technology": "信息技术/软件", "quantum": "量子科技", "mathematics": "数学", "physics": "物理",
+            "chemistry": "化学", "earth_environment": "地球与环境科学", "medicine": "医学", "agriculture": "农业",
+            "other_engineering": "其他工程", "non_stem": "非理工科"}
 INTENT_EN = {"employment": "employment", "startup": "founding a company", "research": "research"}
 INTENT_ZH = {"employment": "就业", "startup": "创业", "research": "科研"}
 
@@ -143,11 +150,12 @@ def evaluate_condition(c: S.Condition, p: Profile, ctx: CityContext) -> CondResu
                   f"限{want_zh}；档案为{ORIGIN_ZH[p.origin]}")
     if k == "field":
         want = ", ".join(c.any_of)
+        want_zh = "、".join(FIELD_ZH.get(f, f) for f in c.any_of)
         if p.field is None:
-            return _r(k, "unknown", f"for the fields {want}; the profile gives no field", f"限领域 {want}；档案未填写领域")
+            return _r(k, "unknown", f"for the fields {want}; the profile gives no field", f"限{want_zh}领域；档案未填写领域")
         ok = p.field in c.any_of
         return _r(k, "pass" if ok else "fail", f"for the fields {want}; the profile's field is {p.field}",
-                  f"限领域 {want}；档案领域为 {p.field}")
+                  f"限{want_zh}领域；档案领域为{FIELD_ZH.get(p.field, p.field)}")
     if k == "intent":
         want_en = " or ".join(INTENT_EN[i] for i in c.any_of)
         want_zh = "或".join(INTENT_ZH[i] for i in c.any_of)

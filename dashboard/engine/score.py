@@ -98,6 +98,11 @@ def _ratio_to_best(a: np.ndarray) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
+# The weight sliders' range and step (sidebar): suggestions to change a weight stay inside them.
+WEIGHT_MAX = 100.0
+WEIGHT_STEP = 1.0
+
+
 def weight_vector(weights: Mapping[str, float]) -> np.ndarray:
     w = np.array([float(weights.get(d, 0.0)) for d in DIMENSIONS])
     if (w < 0).any():

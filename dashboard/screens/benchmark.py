@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import bench_state as BS
 from dashboard import data_access as DA
-from dashboard import map_data, maps, population_panel
+from dashboard import map_data, maps, page_url, population_panel
 from dashboard.catalog import schema as S
 from dashboard.catalog.archetypes import Archetype, load_archetypes
 from dashboard.engine import benchmark as B
@@ -42,30 +42,39 @@ st.caption(t("bench.intro", lang))
 inputs, wi, edit_problems = BS.session_inputs(base, sc, today)
 city_names = {c: name(f, lang) for c, f in inputs.cities.items()}
 official_ids = sorted(c for c in base.cities)
+if page_url.found(url_home := page_url.take("home", official_ids, lang)):
+    sc.home = url_home  # the selectbox below opens on it (its index); no state is set behind its back
 sc.home = st.selectbox(t("bench.home", lang), official_ids, index=official_ids.index(sc.home) if sc.home in official_ids else 0,
                        format_func=lambda c: city_names.get(c, c), key="bench_home")
+page_url.write("home", sc.home)
 if inputs.user_supplied:
-    st.info(t("bench.uploaded_note", lang, cities=", ".join(esc(city_names[c]) for c in sorted(inputs.user_supplied))))
+    sep = "、" if lang == "zh" else ", "
+    st.info(t("bench.uploaded_note", lang, cities=sep.join(esc(city_names[c]) for c in sorted(inputs.user_supplied))))
 
 # --- archetypes (editable) --------------------------------------------------------------------------------
 with st.expander(t("bench.archetypes", lang), expanded=False):
     st.caption(t("bench.archetypes_help", lang))
     cols = ["age", "origin", "degree", "field", "graduation_year", "annual_salary_cny", "intent", "children"]
+    # Coded columns are shown and edited by their label in the page's language, read back to codes below.
+    codes = {"origin": ["foreign", "overseas_chinese", "returnee", "mainland", "hk_macao_taiwan"],
+             "degree": list(S.DEGREE_ORDER), "field": list(S.FIELDS), "intent": ["employment", "startup", "research"]}
+    to_label = {c: {v: t(f"{c}.{v}", lang) for v in vs} for c, vs in codes.items()}
+    to_code = {c: {lab: v for v, lab in m.items()} for c, m in to_label.items()}
     table = pd.DataFrame([{"name": a.name_en if lang == "en" else a.name_zh,
-                           **{c: getattr(a.profile, c) for c in cols}} for a in sc.archetypes])
+                           **{c: to_label[c].get(getattr(a.profile, c), getattr(a.profile, c)) if c in codes
+                              else getattr(a.profile, c) for c in cols}} for a in sc.archetypes])
     edited = st.data_editor(
         table, num_rows="dynamic", hide_index=True, key="bench_arch_editor", width="stretch",
         column_config={
             "name": st.column_config.TextColumn(t("bench.col_name", lang), max_chars=80, required=True),
             "age": st.column_config.NumberColumn(t("f.age", lang), min_value=16, max_value=80, step=1),
-            "origin": st.column_config.SelectboxColumn(t("f.origin", lang), options=[
-                "foreign", "overseas_chinese", "returnee", "mainland", "hk_macao_taiwan"]),
-            "degree": st.column_config.SelectboxColumn(t("f.degree", lang), options=list(S.DEGREE_ORDER)),
-            "field": st.column_config.SelectboxColumn(t("f.field", lang), options=list(S.FIELDS)),
+            "origin": st.column_config.SelectboxColumn(t("f.origin", lang), options=list(to_label["origin"].values())),
+            "degree": st.column_config.SelectboxColumn(t("f.degree", lang), options=list(to_label["degree"].values())),
+            "field": st.column_config.SelectboxColumn(t("f.field", lang), options=list(to_label["field"].values())),
             "graduation_year": st.column_config.NumberColumn(t("f.graduation_year", lang), min_value=1960, max_value=2035,
                                                              step=1),
             "annual_salary_cny": st.column_config.NumberColumn(t("f.annual_salary_cny", lang), min_value=0, step=10000),
-            "intent": st.column_config.SelectboxColumn(t("f.intent", lang), options=["employment", "startup", "research"]),
+            "intent": st.column_config.SelectboxColumn(t("f.intent", lang), options=list(to_label["intent"].values())),
             "children": st.column_config.NumberColumn(t("f.children", lang), min_value=0, max_value=10, step=1),
         })
     new_arch: list[Archetype] = []
@@ -75,6 +84,8 @@ with st.expander(t("bench.archetypes", lang), expanded=False):
         for c in cols:
             v = row.get(c)
             prof[c] = None if v is None or (isinstance(v, float) and pd.isna(v)) else v
+            if c in codes and prof[c] is not None:
+                prof[c] = to_code[c].get(prof[c], prof[c])
         for c in ("age", "graduation_year", "children"):
             if prof.get(c) is not None:
                 prof[c] = int(prof[c])
@@ -127,8 +138,10 @@ for line in flag_lines(bench.flags, lang, city_names):
     st.caption(f":orange[:material/warning:] {line}")
 
 # --- map for one archetype ---------------------------------------------------------------------------------
+page_url.restore("barch", [r.archetype for r in bench.rows], lang)
 pick = st.selectbox(t("bench.map_for", lang), [r.archetype for r in bench.rows], format_func=lambda a: arch_names.get(a, a),
                     key="bench_map_arch")
+page_url.write("barch", pick)
 pts, outl = DA.geo_points(), DA.outlines()
 if isinstance(pts, Exception) or isinstance(outl, Exception):
     st.warning(t("map_unavailable", lang, why=str(pts if isinstance(pts, Exception) else outl)))
@@ -148,7 +161,9 @@ for g in B.home_gaps(sc.home, sc.archetypes, inputs, settings, bench=bench):
 
 # --- cost to lead ------------------------------------------------------------------------------------------
 st.subheader(t("bench.cost", lang))
+page_url.restore("bcat", list(S.CATEGORIES), lang)
 cat = st.selectbox(t("category", lang), list(S.CATEGORIES), format_func=lambda c: t(f"cat.{c}", lang), key="bench_cost_cat")
+page_url.write("bcat", cat)
 if st.button(t("bench.cost_run", lang), key="bench_cost_run"):
     with st.spinner(t("bench.computing", lang)):
         res = [B.cost_to_lead(sc.home, a, cat, inputs, settings) for a in sc.archetypes]

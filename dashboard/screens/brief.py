@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import bench_state as BS
 from dashboard import data_access as DA
 from dashboard import exports as X
-from dashboard import map_data, maps
+from dashboard import map_data, maps, page_url
 from dashboard import provenance as PV
 from dashboard.catalog_table import catalog_frame
 from dashboard.engine.rank import rank_cities
@@ -29,14 +29,23 @@ st.caption(t("brief.intro", lang))
 
 subjects = ["__profile__"] + ([a.id for a in sc.archetypes] if sc else [])
 arch = {a.id: a for a in sc.archetypes} if sc else {}
+page_url.restore("bsubj", subjects, lang)
 subject = st.selectbox(t("brief.subject", lang), subjects, key="brief_subject",
                        format_func=lambda s: t("brief.my_profile", lang) if s == "__profile__" else
                        (arch[s].name_zh if lang == "zh" else arch[s].name_en))
-home = st.selectbox(t("bench.home", lang), [None, *sorted(base.cities)], key="brief_home",
-                    index=([None, *sorted(base.cities)].index(sc.home) if sc and sc.home in base.cities else 0),
+homes = [None, *sorted(base.cities)]
+url_home = page_url.take("bhome", homes, lang)
+home = st.selectbox(t("bench.home", lang), homes, key="brief_home",
+                    index=(homes.index(url_home) if page_url.found(url_home) else
+                           homes.index(sc.home) if sc and sc.home in base.cities else 0),
                     format_func=lambda c: t("brief.no_home", lang) if c is None else city_names[c])
-scenario = st.text_input(t("brief.scenario", lang), value=(sc.name if sc and sc.name else t("brief.default_name", lang)),
+url_name = page_url.take("bname", None, lang, parse=lambda v: v[:80])
+scenario = st.text_input(t("brief.scenario", lang), value=(url_name if page_url.found(url_name) else
+                                                           sc.name if sc and sc.name else t("brief.default_name", lang)),
                          max_chars=80, key="brief_name")
+page_url.write("bsubj", subject)
+page_url.write("bhome", home)
+page_url.write("bname", scenario)
 official_only = st.toggle(t("brief.official_only", lang), key="brief_official", help=t("brief.official_only_help", lang))
 full_inputs = inputs
 dropped: tuple[PV.Dropped, ...] = ()
@@ -61,12 +70,12 @@ with st.container(border=True):
         fig = map_data.map_figure(ranking, inputs, lang, points=pts, outlines=outl, horizon_years=subject_profile.horizon_years)
         st.plotly_chart(fig, config=maps.PLOTLY_CONFIG, key="brief_map")
     st.dataframe(pd.DataFrame(X.ranking_table(data)[1:], columns=X.ranking_table(data)[0]), hide_index=True, width="stretch")
-    if data.gaps:
-        st.markdown(f"**{t('brief.gaps', lang, home=esc(data.home_name or ''))}**")
-        for g in data.gaps:
-            st.markdown("- " + " · ".join(esc(x) for x in X.gap_cells(g, lang)))
-    elif home:
-        st.markdown(X.gaps_message(data))
+    if home:
+        st.markdown(f"**{esc(X.gaps_title(data))}**")
+        if data.gaps:
+            st.markdown("\n".join("- " + " · ".join(esc(x) for x in X.gap_cells(g, lang)) for g in data.gaps))
+        else:
+            st.markdown(esc(X.gaps_message(data)))
     for note in data.notes:
         st.caption(esc(note))
     st.caption(t("brief.sources_footer", lang, as_of=data.as_of, n=len(data.all_sources)))

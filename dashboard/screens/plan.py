@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data_access as DA
+from dashboard import page_url
 from dashboard import procedure_view as PV
 from dashboard.catalog import procedures as P
 from dashboard.engine.deadlines import build_plan
@@ -29,6 +30,7 @@ st.caption(t("plan.intro", lang))
 
 ranking = DA.ranking(profile, weights, selected)
 order = [r.city for r in ranking.rows]
+page_url.restore("pcity", order, lang)
 if st.session_state.get("plan_city") not in order:
     st.session_state["plan_city"] = order[0]
 
@@ -44,6 +46,9 @@ for col, (fname, wkey) in zip((c1, c2, c3), DATE_FIELDS, strict=True):
 dates = {fname: st.session_state.get(wkey) for fname, wkey in DATE_FIELDS}
 for fname, value in dates.items():  # the profile carries the dates to the other pages (Explore's detail)
     st.session_state[f"p_{fname}"] = value
+# The address is written now, not on the next run: the sidebar wrote it before these widgets committed.
+page_url.write_dates(dates)
+page_url.write("pcity", st.session_state["plan_city"])
 profile = profile.model_copy(update=dates)
 city = st.session_state["plan_city"]
 if profile.graduation_date and profile.graduation_year and profile.graduation_date.year != profile.graduation_year:
@@ -110,7 +115,7 @@ for n, it in enumerate(plan.items, start=1):
         PV.render_item_dates(it, lang)
         found = by_id.get(it.procedure.id) if it.procedure is not None else None
         if found is not None:
-            PV.render_procedure(found, lang, res, origin=profile.origin)
+            PV.render_procedure(found, lang, res, origin=profile.origin, city=city)
         else:
             PV.render_sources(list(it.sources), res, lang)
 if plan.omitted_possible:
@@ -127,8 +132,11 @@ if plan.missed:
 st.subheader(t("plan.export", lang))
 from dashboard import plan_exports as X  # noqa: E402 - reportlab and icalendar only when the page runs
 
-xl = st.segmented_control(t("plan.export_lang", lang), ["en", "zh"], default=lang, key="plan_export_lang",
+page_url.restore("xlang", ["en", "zh"], lang)
+st.session_state.setdefault("plan_export_lang", lang)
+xl = st.segmented_control(t("plan.export_lang", lang), ["en", "zh"], key="plan_export_lang",
                           format_func=lambda v: {"en": "English", "zh": "中文"}[v]) or lang
+page_url.write("xlang", xl)
 cname = name(inputs.cities[city], xl)
 stem = f"plan-{city}-{plan.today.isoformat()}-{xl}"
 e1, e2 = st.columns(2)

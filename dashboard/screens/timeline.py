@@ -12,7 +12,6 @@ import streamlit as st
 from dashboard import data_access as DA
 from dashboard import timeline_chart as TC
 from dashboard.catalog import procedures as P
-from dashboard.catalog import schema as S
 from dashboard.engine import timeline as TL
 from dashboard.i18n import name, t
 from dashboard.views import esc, verification_badge
@@ -64,11 +63,7 @@ shown = TL.select(tl.events, cities=cities, national=national, other=other, topi
 pending = TL.select(tl.events, cities=cities, national=national, other=other, topics=topics, kinds=kinds, undated=True)
 pending = [e for e in pending if e.date is None]
 
-labels = {f"lane.{ln}": t(f"tl.lane.{ln}", lang) for ln in TC.LANES} | \
-    {f"topic.{x}": t(f"tl.topic.{x}", lang) for x in P.TOPICS} | {f"kind.{x}": t(f"tl.kind.{x}", lang) for x in P.EVENT_KINDS} | \
-    {f"verify.{v}": t(f"verify.{v}", lang) for v in S.VERIFICATIONS} | \
-    {"title": t("tl.chart_title", lang), "today": t("tl.today", lang), "affects": t("tl.affects_short", lang),
-     "sources": t("tl.sources_n", lang), "legend.topic": t("tl.topics", lang), "legend.kind": t("tl.kinds", lang)}
+labels = TC.labels(lang)
 hl_ids = [h.event.id for h in highlights]
 st.markdown(t("tl.count", lang, n=len(shown), total=len(tl.events)))
 if shown:
