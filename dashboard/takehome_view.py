@@ -106,6 +106,10 @@ def render(profile: Any, results: Sequence[Any], inputs: Any, settings: Any, lan
             for n in notes:
                 st.caption(esc(n))
             if r.verification:
-                st.caption(t("th.verification", lang, items=", ".join(f"{k}: {v}" for k, v in sorted(r.verification.items()))))
-            st.caption(t("th.sources", lang, ids=esc(", ".join(r.sources))))
+                from dashboard.views import verification_badge
+
+                items = "; ".join(f"{t(f'th.part.{k}', lang)}: {verification_badge(v, lang, plain=True)}"
+                                  for k, v in sorted(r.verification.items()))
+                st.caption(t("th.verification", lang, items=items))
+            st.caption(t("th.sources", lang, ids=", ".join(f"`{s}`" for s in r.sources)))  # ids as code
     st.dataframe(table(rows, lang, city_names), hide_index=True, width="stretch")
