@@ -82,7 +82,7 @@ def compute(profile: Any, results: Sequence[Any], inputs: Any, settings: Any) ->
 
 def render(profile: Any, results: Sequence[Any], inputs: Any, settings: Any, lang: str,
            city_names: Mapping[str, str], *, key: str) -> None:
-    """The "what you keep" section: intro, one waterfall per city (tabs), the table and the notes."""
+    """The "what you keep" section: intro, one waterfall per city (two columns), the table and the notes."""
     import streamlit as st
 
     from dashboard.map_data import plotly_text
@@ -98,9 +98,9 @@ def render(profile: Any, results: Sequence[Any], inputs: Any, settings: Any, lan
     except ValueError as e:
         st.warning(t("th.unavailable", lang, why=esc(str(e))))
         return
-    tabs = st.tabs([esc(city_names.get(r.city, r.city)) for r in rows])
-    for tab, r in zip(tabs, rows, strict=True):
-        with tab:
+    cols = st.columns(2)  # a grid, not tabs: every city's chart is there at once (and no widget state)
+    for i, r in enumerate(rows):
+        with cols[i % 2]:
             st.plotly_chart(waterfall(r, lang, plotly_text(city_names.get(r.city, r.city))), key=f"{key}_wf_{r.city}")
             notes = r.notes_en if lang == "en" else r.notes_zh
             for n in notes:
