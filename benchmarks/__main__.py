@@ -36,6 +36,12 @@ def engine_rows(r: dict[str, Any]) -> list[Row]:
         ("sweep throughput (evaluations/s) vs scalar loop", r["sweep_evals_per_s"], r["scalar_loop_evals_per_s"], "/s",
          "faster than the loop"),
         ("sweep peak memory (MB)", r["sweep_peak_mb"], None, "MB", ""),
+        (f"whom each city wins: {r['population_profiles']:,} profiles x 5 cities, one update (s)",
+         r["population_update_s"], None, "s", "< 1 s"),
+        ("  the same, CPU seconds (the machine is shared)", r["population_update_cpu_s"], None, "s", ""),
+        ("population sweep (evaluations per CPU second) vs scalar loop", r["population_evals_per_cpu_s"],
+         r["scalar_loop_evals_per_s"], "/s", "5M/s (issue 13)"),
+        ("load average (1 min) during the engine benchmark", r["load_average_1min"], None, "", "2 cores"),
     ]
 
 

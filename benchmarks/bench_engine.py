@@ -64,7 +64,9 @@ def run(n_profiles: int | None = None, n_scalar: int = 400, repeats: int = 200) 
     t0 = time.perf_counter()
     sweep(grid, inputs, settings)
     with_profiles = time.perf_counter() - t0
+    pop = _population_view(inputs, settings)
     return {
+        **pop,
         "rank_one_profile_ms_median": statistics.median(times) * 1000,
         "rank_one_profile_with_sensitivity_ms_median": statistics.median(times_s) * 1000,
         "scalar_loop_evals_per_s": scalar_rate,
@@ -76,6 +78,32 @@ def run(n_profiles: int | None = None, n_scalar: int = 400, repeats: int = 200) 
         "sweep_from_profile_objects_seconds": with_profiles,
         "sweep_peak_mb": peak / 1e6,
     }
+
+
+def _population_view(inputs, settings, repeats: int = 5) -> dict[str, float]:
+    """Whom each city wins on the documented population (data/population.yaml): wall and CPU seconds of one
+    update (sweep + weighted shares by segment), median of ``repeats``; CPU time is reported beside wall time
+    because the machine is shared (load average recorded)."""
+    import os
+
+    from dashboard.catalog.population import load_population
+    from dashboard.engine import whom as W
+
+    pop, _ = load_population()
+    pc = W.population_columns(pop, settings)
+    W.whom_wins(pop, inputs, settings, pc=pc)  # warm up
+    wall, cpu = [], []
+    for _ in range(repeats):
+        t0, c0 = time.perf_counter(), time.process_time()
+        W.whom_wins(pop, inputs, settings, pc=pc)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    evals = pc.cols.n * len(inputs.cities)
+    return {"population_profiles": pc.cols.n, "population_update_s": statistics.median(wall),
+            "population_update_cpu_s": statistics.median(cpu),
+            "population_evals_per_s": evals / statistics.median(wall),
+            "population_evals_per_cpu_s": evals / statistics.median(cpu),
+            "load_average_1min": os.getloadavg()[0]}
 
 
 def main() -> None:

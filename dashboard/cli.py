@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from dashboard import cli_engine
+from dashboard import cli_engine, cli_money
 from dashboard.catalog.loader import DEFAULT_STALE_DAYS, load_catalog
 
 
@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--json", action="store_true")
     h.set_defaults(func=_cmd_health)
     cli_engine.register(sub)
+    cli_money.register(sub)
     return ap
 
 

@@ -43,7 +43,8 @@ def init_from_url(known_cities: list[str]) -> None:
 # label it shows, so after a language switch it would send the old language's label on the next run (a
 # KeyError in _apply_preset, a profile silently reset). Re-setting them when the language changes makes
 # Streamlit send the new labels with the new values. A new keyed widget with translated options goes here.
-LANG_LABELLED = ("preset", "cities", "nat_city", "compare_cities", "compare_cat", "tl_cities", "tl_topics", "tl_kinds")
+LANG_LABELLED = ("preset", "cities", "nat_city", "compare_cities", "compare_cat", "tl_cities", "tl_topics", "tl_kinds",
+                 "pop_add_city", "pop_add_cat", "pop_seg")
 
 
 def _relabel() -> None:
@@ -61,7 +62,7 @@ def _apply_preset() -> None:
             continue
         st.session_state[f"p_{fname}"] = prof.get(fname, getattr(Profile(), fname) if fname in ("horizon_years", "discount_rate") else None)
     for d in SC.DIMENSIONS:
-        st.session_state[f"w_{d}"] = int(SC.PRESETS[name][d])
+        st.session_state[f"w_{d}"] = int(SC.PRESETS[name].get(d, 0))
 
 
 def _select(label: str, fname: str, options: list[Any], lang: str, fmt_prefix: str | None = None) -> None:

@@ -119,7 +119,8 @@ def decode(params: Mapping[str, str | list[str]], known_cities: list[str]) -> Vi
                         raise ValueError("weights go from 0 to 100")
                     w[d] = x
                 SC.weight_vector(w)
-                st.weights = {d: w.get(d, 0.0) for d in SC.DIMENSIONS}
+                # the optional money_left appears only when weighted, so older links and presets read the same
+                st.weights = {d: w.get(d, 0.0) for d in SC.DIMENSIONS if d != "money_left" or w.get(d)}
             except ValueError as e:
                 st.notices.append((key, _clip(raw), str(e)))
         elif key == "cities":
@@ -150,8 +151,10 @@ def encode(st: ViewState) -> dict[str, str]:
         out["lang"] = st.lang
     if st.preset != SC.DEFAULT_PRESET:
         out["preset"] = st.preset
-    if st.weights is not None and st.weights != SC.PRESETS[st.preset]:
-        out["w"] = ",".join(f"{d}:{st.weights.get(d, 0):g}" for d in SC.DIMENSIONS)
+    preset_w = {d: SC.PRESETS[st.preset].get(d, 0) for d in SC.DIMENSIONS}
+    if st.weights is not None and {d: st.weights.get(d, 0) for d in SC.DIMENSIONS} != preset_w:
+        out["w"] = ",".join(f"{d}:{st.weights.get(d, 0):g}" for d in SC.DIMENSIONS
+                            if d != "money_left" or st.weights.get(d))
     if st.cities:
         out["cities"] = ",".join(st.cities)
     # Profile fields are written relative to the preset the view starts from: only what differs, with an

@@ -13,7 +13,7 @@ from dashboard import bench_state as BS
 from dashboard.catalog.archetypes import load_archetypes
 from dashboard.engine import benchmark as B
 from dashboard.engine import whatif as W
-from tests.conftest import ROOT
+from tests.conftest import DATA_TODAY, ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
 TODAY = date(2026, 12, 4)  # on or after the shipped data's newest retrieval: what-if edits re-validate against it
@@ -46,7 +46,7 @@ def test_edit_round_trip_through_the_payload(inputs, settings) -> None:
     assert back.edits == sc.edits and back.home == "chengdu"
     assert [a.profile for a in back.archetypes] == [a.profile for a in sc.archetypes]
     # the edit makes Chengdu first for every archetype whose profile has a bachelor's or more
-    inputs2, wi, errs = BS.session_inputs(inputs, back, TODAY)  # edits re-validate as of the data's date
+    inputs2, wi, errs = BS.session_inputs(inputs, back, DATA_TODAY)  # re-validated as of the data's newest retrieval
     assert wi is not None and wi.ok and not errs
     m = B.matrix(back.archetypes, inputs2, settings)
     for row in m.rows:

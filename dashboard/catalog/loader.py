@@ -494,9 +494,9 @@ def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
     if kind == "cities":
         model_cls = CityFile
     elif kind == "reference":
-        from dashboard.catalog import industry  # files with their own shape (e.g. the city x field matrix)
+        from dashboard.catalog import industry, social_insurance  # files with their own shape
 
-        model_cls = industry.FILES.get(path.name, ReferenceFile)
+        model_cls = {**industry.FILES, **social_insurance.FILES}.get(path.name, ReferenceFile)
     else:
         found = national_schema.model_for(path.name)
         if found is None:
@@ -515,9 +515,9 @@ def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
     elif isinstance(model, ReferenceFile):
         problems = check_reference(name, model, today, stale_days)
     elif kind == "reference":
-        from dashboard.catalog import industry
+        from dashboard.catalog import industry, social_insurance
 
-        problems = industry.check(name, model, today)
+        problems = industry.check(name, model, today) + social_insurance.check(name, model, today)
     else:
         problems = national_schema.check(name, model, today)
     if not isinstance(model, (CityFile, ReferenceFile)):

@@ -64,7 +64,7 @@ CATEGORY_ZH = {"tax": "税收", "housing": "住房", "living": "生活补贴", "
                "hukou_residence": "户籍与居留", "family": "家庭"}
 
 DIMENSION_ZH = {"money": "现金", "housing": "住房", "status": "身份与通道", "startup": "创业支持", "industry": "产业匹配",
-                "market": "薪酬水平"}
+                "market": "薪酬水平", "money_left": "结余"}
 assert set(DIMENSION_ZH) == set(SC.DIMENSIONS)
 
 SYNTHETIC_ID = "cost-to-lead.extra"

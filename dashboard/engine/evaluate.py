@@ -26,6 +26,7 @@ class Inputs:
     national: Any = None          # dashboard.engine.national.NationalScheme, or None when unavailable
     industry: Any = None          # the industry-fit model, or None
     user_supplied: frozenset[str] = frozenset()  # cities uploaded in a session, marked as such
+    social_insurance: Any = None  # catalog.social_insurance.SocialInsuranceFile, or None (engine/takehome.py)
     _picks: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def wage(self, city: str) -> R.Pick | None:
@@ -259,4 +260,5 @@ def inputs_from(load_result: Any, *, extra_cities: Mapping[str, S.CityFile] | No
     extra = dict(extra_cities or {})
     cities.update(extra)
     return Inputs(cities, dict(load_result.reference), national,
-                  load_result.reference_extra.get("industry_fit"), frozenset(extra))
+                  load_result.reference_extra.get("industry_fit"), frozenset(extra),
+                  social_insurance=load_result.reference_extra.get("social_insurance"))

@@ -235,10 +235,28 @@ def vec_condition(c: S.Condition, cols: Columns, ctx: VecCtx) -> np.ndarray:
     raise ValueError(f"unknown condition kind {k!r}")
 
 
-def _all(conds: Sequence[S.Condition], cols: Columns, ctx: VecCtx) -> np.ndarray:
-    if not conds:
-        return np.full(cols.n, PASS, np.int8)
-    return np.min(np.stack([vec_condition(c, cols, ctx) for c in conds]), axis=0)
+CITY_KINDS = ("salary", "work_permit_class", "any_of")  # conditions whose result depends on the city (ctx)
+
+
+def _all(conds: Sequence[S.Condition], cols: Columns, ctx: VecCtx, cache: dict[Any, np.ndarray] | None = None,
+         city: str = "") -> np.ndarray:
+    """Minimum over the conditions (fail dominates, then unknown). ``cache`` keeps each distinct condition's
+    vector for the sweep: many incentives repeat a condition (degree >= master, age <= 35), and a condition
+    that does not read the city is the same vector in every city."""
+    out: np.ndarray | None = None
+    for c in conds:
+        if c.kind == "commitment":
+            continue  # always passes
+        v = None
+        if cache is not None:
+            key = (city if c.kind in CITY_KINDS else "", c.model_dump_json())
+            v = cache.get(key)
+            if v is None:
+                v = cache[key] = vec_condition(c, cols, ctx)
+        else:
+            v = vec_condition(c, cols, ctx)
+        out = v.copy() if out is None else np.minimum(out, v, out=out)
+    return np.full(cols.n, PASS, np.int8) if out is None else out
 
 
 def _gate(inc: S.Incentive, today: Any) -> np.int8 | None:
@@ -318,12 +336,14 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
     w = SC.weight_vector(resolve_weights(weights, preset))
     ids = tuple(c for c in (cities or inputs.cities) if c in inputs.cities)
     n, m = cols.n, len(ids)
-    ndim = 7
+    ndim = 8
+    want_left = w[SC.DIMENSIONS.index("money_left")] > 0
     raw = np.zeros((m, n, ndim))
     value = np.zeros((n, m))
     statuses: dict[str, np.ndarray] = {}
     field_codes = cols.code["field"]
     wage_ok = all(R.local_wage(inputs.reference, c) is not None for c in ids)
+    cache: dict[Any, np.ndarray] = {}
     for j, cid in enumerate(ids):
         city = inputs.cities[cid]
         wage = R.local_wage(inputs.reference, cid)
@@ -332,12 +352,16 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
         ctx = VecCtx(settings.today, wage.value if wage else None, pc, pk)
         n_inc = len(city.incentives)
         st = np.zeros((n_inc, n), np.int8)
-        val = np.zeros((n_inc, n))
-        hi = np.zeros((n_inc, n))
-        pts = np.zeros((n_inc, n))
-        loan = np.zeros((n_inc, n), bool)
+        # rows whose value does not depend on the person are kept as one number each (const) and broadcast
+        # once after the loop; only tiered and tax-refund rows are written per profile
+        val = np.empty((n_inc, n))
+        hi = np.empty((n_inc, n))
+        pts = np.empty((n_inc, n))
+        const = np.zeros(n_inc, bool)
+        c_ex, c_hi, c_pts = np.zeros(n_inc), np.zeros(n_inc), np.zeros(n_inc)
+        loan = np.zeros(n_inc, bool)
         for i, inc in enumerate(city.incentives):
-            s = _all(inc.conditions, cols, ctx)
+            s = _all(inc.conditions, cols, ctx, cache, cid)
             g = _gate(inc, settings.today)
             if g is not None:
                 s = np.minimum(s, g)
@@ -346,7 +370,7 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
             start, last = settings.today.year, inc.valid_to.year if inc.valid_to else settings.today.year + cols.horizon - 1
             tax_years = max(0, min(cols.horizon, last - start + 1))
             if inc.tiers:
-                tier_st = [_all(t.conditions, cols, ctx) for t in inc.tiers]
+                tier_st = [_all(t.conditions, cols, ctx, cache, cid) for t in inc.tiers]
                 tier_v = [value_of(inc.benefit, t.amount, **kw) for t in inc.tiers]  # type: ignore[arg-type]
                 highs = np.array([t.amount.high if t.amount else 0.0 for t in inc.tiers])
                 # chosen tier: the best passing one; else the best unknown one (as the scalar engine does)
@@ -374,26 +398,32 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
                 unit = value_of(inc.benefit, None, tax_refund_per_year=1.0, tax_years=tax_years, **kw)  # type: ignore[arg-type]
                 per_year = _refund(cols, inputs, inc.benefit.tax_rule)
                 v = np.nan_to_num(per_year) * unit.expected
-                val[i], hi[i] = v, v
+                val[i], hi[i], pts[i] = v, v, 0.0
             else:
                 tv = value_of(inc.benefit, inc.benefit.amount, tax_years=tax_years, **kw)  # type: ignore[arg-type]
-                val[i], hi[i], pts[i] = tv.expected, tv.high, tv.status_points
+                const[i] = True
+                c_ex[i], c_hi[i], c_pts[i] = tv.expected, tv.high, tv.status_points
             loan[i] = inc.benefit.form == "loan" and any(a is not None for a in [inc.benefit.amount, *(t.amount for t in inc.tiers)])
-            val[i][s == FAIL], hi[i][s == FAIL], pts[i][s == FAIL] = 0, 0, 0
             st[i] = s
             statuses[inc.id] = s
+        notfail = st != FAIL
+        cc = const[:, None]
+        val = np.where(cc, c_ex[:, None], val) * notfail
+        hi = np.where(cc, c_hi[:, None], hi) * notfail
+        pts = np.where(cc, c_pts[:, None], pts) * notfail
         counted = _resolve(city, st, val, hi, pts)
         counted = _choose_zone(city, counted, val, pts)
         cat = np.array([S.CATEGORIES.index(inc.category) for inc in city.incentives])
-        v_count = np.where(counted, val, 0.0)
-        money = v_count[np.isin(cat, [S.CATEGORIES.index(c) for c in SC.MONEY_CATEGORIES])].sum(axis=0)
-        housing = v_count[cat == S.CATEGORIES.index("housing")].sum(axis=0)
-        grants = v_count[cat == S.CATEGORIES.index("startup")].sum(axis=0)
-        status_pts = np.where(counted, pts, 0.0).sum(axis=0)
+        v_count = val * counted
+        sums = np.stack([np.isin(cat, [S.CATEGORIES.index(c) for c in SC.MONEY_CATEGORIES]),
+                         cat == S.CATEGORIES.index("housing"), cat == S.CATEGORIES.index("startup"),
+                         np.ones(n_inc, bool)]).astype(float) @ v_count     # category sums as one product
+        money, housing, grants = sums[0], sums[1], sums[2]
+        status_pts = (pts * counted).sum(axis=0)
         permit_pts = np.select([pc == 0, pc == 1, pc == 2], [3, 2, 1], 0)
         startup_cat = cat == S.CATEGORIES.index("startup")
-        instruments = (counted & (loan | (startup_cat & _nonmoney(city))[:, None])).sum(axis=0)
-        value[:, j] = v_count.sum(axis=0)
+        instruments = (counted & (loan | (startup_cat & _nonmoney(city)))[:, None]).sum(axis=0)
+        value[:, j] = sums[3]
         div = wage.value if (wage and wage_ok) else 1.0
         raw[j, :, 0] = money / div
         raw[j, :, 1] = housing / div
@@ -401,6 +431,8 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
         raw[j, :, 3] = grants / div
         raw[j, :, 4] = instruments
         raw[j, :, 6] = wage.value if wage else 0.0
+        if want_left:
+            raw[j, :, 7] = (_left_before_incentives(cols, inputs, cid, settings) + value[:, j] / cols.horizon) / div
     # industry fit depends on the field only: one lookup per field
     for f_i in np.unique(field_codes):
         fld = FIELDS[f_i] if f_i >= 0 else None
@@ -412,7 +444,7 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
     with np.errstate(divide="ignore", invalid="ignore"):
         norm7 = np.clip(np.where(best > 0, raw_pc / np.where(best > 0, best, 1.0), 0.0), 0, 1)
     norm = np.stack([norm7[..., 0], norm7[..., 1], norm7[..., 2], 0.5 * norm7[..., 3] + 0.5 * norm7[..., 4],
-                     norm7[..., 5], norm7[..., 6]], axis=-1)
+                     norm7[..., 5], norm7[..., 6], norm7[..., 7]], axis=-1)
     score = 100.0 * (norm @ w) / w.sum()
     s9 = np.round(score, 9)
     # rank: higher score, then higher value, then earlier city (as score.ranks_from does for one profile)
@@ -420,6 +452,26 @@ def sweep_columns(cols: Columns, inputs: Inputs, settings: Settings, *, weights:
     rank = np.empty((n, m), dtype=np.int64)
     np.put_along_axis(rank, order, np.arange(1, m + 1)[None, :].repeat(n, axis=0), axis=-1)
     return SweepResult(None, ids, value, score, rank, statuses)
+
+
+def _left_before_incentives(cols: Columns, inputs: Inputs, city: str, settings: Settings) -> np.ndarray:
+    """Yearly money left before incentives per profile (takehome.take_home once per distinct salary); 0 where
+    the salary is unknown (the scalar engine has no money-left value then)."""
+    from datetime import date
+
+    from dashboard.engine.takehome import take_home
+
+    s = cols.num["annual_salary_cny"]
+    out = np.zeros(cols.n)
+    if inputs.national is None:
+        return out
+    own = cols.flag["owns_home_in_city"]
+    for val in np.unique(s[~np.isnan(s)]):
+        for o in np.unique(own):
+            t = take_home(city, float(val), inputs, today=date.min, horizon_years=cols.horizon,
+                          owns_home=None if o < 0 else bool(o), flat_m2=settings.rent_flat_m2)
+            out[(s == val) & (own == o)] = t.best_left or 0.0
+    return out
 
 
 def _choose_zone(city: S.CityFile, counted: np.ndarray, val: np.ndarray, pts: np.ndarray) -> np.ndarray:

@@ -74,12 +74,14 @@ def rank_cities(profile: Profile, inputs: Inputs, settings: Settings, *, weights
 def rank_results(results: Sequence[CityResult], profile: Profile, inputs: Inputs, w: Mapping[str, float], *,
                  draws: int = SC.SENSITIVITY_DRAWS) -> Ranking:
     ind = industry_scores(inputs.industry, profile.field, [r.city for r in results])
-    table = SC.raw_dimensions(results, ind)
+    table = SC.raw_dimensions(results, ind, _money_left(results, profile, inputs))
     wv = SC.weight_vector(w)
     sc = SC.scores(table.norm, wv)
     tiebreak = np.array([r.total.expected for r in results])
     rk = SC.ranks_from(sc, tiebreak)
-    sens = SC.sensitivity(table.norm, wv, tiebreak, draws=draws)
+    keep = np.ones(len(wv), bool)
+    keep[-1] = wv[-1] > 0  # an unweighted money_left is left out of the draws, so they are the same as before it
+    sens = SC.sensitivity(table.norm[:, keep], wv[keep], tiebreak, draws=draws)
     rows = [
         CityRank(r.city, int(rk[i]), float(sc[i]), int(sens.rank_min[i]), int(sens.rank_max[i]),
                  float(sens.share_first[i]), dict(zip(SC.DIMENSIONS, map(float, table.norm[i]), strict=True)),
@@ -89,6 +91,27 @@ def rank_results(results: Sequence[CityResult], profile: Profile, inputs: Inputs
     ]
     rows.sort(key=lambda x: x.rank)
     return Ranking(tuple(rows), dict(w), table.flags, draws)
+
+
+def _money_left(results: Sequence[CityResult], profile: Profile, inputs: Inputs) -> dict[str, float | None] | None:
+    """Per city, the yearly money left (upper estimate where a part is unknown); None without a salary."""
+    if profile.annual_salary_cny is None or inputs.national is None:
+        return None
+    from datetime import date
+
+    from dashboard.engine.takehome import take_home
+
+    out: dict[str, float | None] = {}
+    today = date.min  # the date only decides the "earlier contribution year" note, not the amount
+    for r in results:
+        try:
+            t = take_home(r.city, profile.annual_salary_cny, inputs, today=today, horizon_years=profile.horizon_years,
+                          incentives_per_year=r.total.expected / profile.horizon_years, owns_home=profile.owns_home_in_city)
+        except ValueError:
+            out[r.city] = None
+            continue
+        out[r.city] = t.best_left
+    return out
 
 
 # --- why not elsewhere ---------------------------------------------------------------------------------
@@ -230,6 +253,8 @@ def what_would_change(profile: Profile, inputs: Inputs, settings: Settings, rank
     seen: set[str] = set()
     for _, di, delta in SC.weight_to_flip(norm, wv, 0):
         dim = SC.DIMENSIONS[di]
+        if dim not in ranking.weights:  # the optional money_left is only a lever once the user weights it
+            continue
         # The sliders move in whole steps up to WEIGHT_MAX: suggest the whole step that flips the leader, and
         # nothing the controls cannot do (a weight of 188.5 on a 0-100 slider is no advice at all).
         add = float(math.ceil(delta / SC.WEIGHT_STEP - 1e-9) * SC.WEIGHT_STEP)

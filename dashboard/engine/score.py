@@ -12,6 +12,10 @@ Dimensions (each a number per city, higher is better):
   (loans, incubator services) the profile qualifies for.
 - ``industry``: how strongly the city backs the profile's field (data/reference/industry_fit.yaml).
 - ``market``: the city's average wage, a proxy for the labour market's pay level.
+- ``money_left``: what is left of the salary each year after the employee's social insurance, housing fund,
+  income tax and rent, plus the incentives per year (engine/takehome.py), in years of the city's average wage.
+  Optional: no preset weights it (weight 0), so rankings without it are unchanged; where a part is unknown the
+  upper estimate is used and flagged.
 
 Normalisation: each dimension is divided by the best city's value (the leader scores 1, a city with half
 the leader's value 0.5; all-zero dimensions score 0 everywhere). Score = 100 x sum(w x s) / sum(w).
@@ -30,7 +34,7 @@ import numpy as np
 
 from dashboard.engine.evaluate import CityResult
 
-DIMENSIONS: tuple[str, ...] = ("money", "housing", "status", "startup", "industry", "market")
+DIMENSIONS: tuple[str, ...] = ("money", "housing", "status", "startup", "industry", "market", "money_left")
 MONEY_CATEGORIES = ("tax", "living", "research", "family")
 PERMIT_POINTS = {"A": 3, "B": 2, "C": 1}
 
@@ -54,7 +58,9 @@ class DimensionTable:
     flags: tuple[str, ...]   # what was missing or approximated
 
 
-def raw_dimensions(results: Sequence[CityResult], industry: Mapping[str, float | None]) -> DimensionTable:
+def raw_dimensions(results: Sequence[CityResult], industry: Mapping[str, float | None],
+                   left: Mapping[str, float | None] | None = None) -> DimensionTable:
+    """``left``: per city, the yearly money left (engine/takehome.py), or None where unknown."""
     flags: list[str] = []
     wage_ok = all(r.local_wage is not None for r in results)
     if not wage_ok:
@@ -73,12 +79,15 @@ def raw_dimensions(results: Sequence[CityResult], industry: Mapping[str, float |
         market = r.local_wage.value if r.local_wage else 0.0
         if r.local_wage is None:
             flags.append(f"wage_unknown:{r.city}")
-        rows.append([money, housing, status, grants, float(r.startup_instruments), ind or 0.0, market])
-    arr = np.array(rows, dtype=float).reshape(len(results), 7)
+        lv = (left or {}).get(r.city)
+        if left is not None and lv is None:
+            flags.append(f"money_left_unknown:{r.city}")
+        rows.append([money, housing, status, grants, float(r.startup_instruments), ind or 0.0, market, (lv or 0.0) / div])
+    arr = np.array(rows, dtype=float).reshape(len(results), 8)
     norm7 = _ratio_to_best(arr)
     startup = 0.5 * norm7[:, 3] + 0.5 * norm7[:, 4]
-    raw = arr[:, [0, 1, 2, 3, 5, 6]]  # startup raw = grants in wage-years; instruments are in CityResult
-    norm = np.column_stack([norm7[:, 0], norm7[:, 1], norm7[:, 2], startup, norm7[:, 5], norm7[:, 6]])
+    raw = arr[:, [0, 1, 2, 3, 5, 6, 7]]  # startup raw = grants in wage-years; instruments are in CityResult
+    norm = np.column_stack([norm7[:, 0], norm7[:, 1], norm7[:, 2], startup, norm7[:, 5], norm7[:, 6], norm7[:, 7]])
     return DimensionTable(tuple(r.city for r in results), raw, norm, tuple(flags))
 
 

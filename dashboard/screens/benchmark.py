@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import bench_state as BS
 from dashboard import data_access as DA
-from dashboard import map_data, maps, page_url
+from dashboard import map_data, maps, page_url, population_panel
 from dashboard.catalog import schema as S
 from dashboard.catalog.archetypes import Archetype, load_archetypes
 from dashboard.engine import benchmark as B
@@ -255,6 +255,9 @@ for o in list(sc.offers):
     if cc2.button(t("bench.remove", lang), key=f"bench_rm_{o.city}"):
         sc.offers.remove(o)
         st.rerun()
+
+population_panel.render(base, inputs, settings, lang, city_names, view["weights"],
+                        changed=bool(sc.edits) or bool(inputs.user_supplied))
 
 # --- saved scenarios ---------------------------------------------------------------------------------------
 st.subheader(t("bench.scenarios", lang))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data_access as DA
-from dashboard import views
+from dashboard import takehome_view, views
 from dashboard.catalog import schema as S
 from dashboard.catalog_table import amount_text, condition_text
 from dashboard.i18n import money, name, t
@@ -33,6 +33,7 @@ for c in chosen:
     table[city_names[c]] = [money(r.by_category[cat].expected, lang) for cat in S.CATEGORIES] + [
         money(r.total.expected, lang), f"{by_city[c].rank} ({by_city[c].rank_min}–{by_city[c].rank_max})"]
 st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+takehome_view.render(profile, [by_city[c].result for c in chosen], inputs, DA.settings(), lang, city_names, key="compare")
 
 st.subheader(t("compare.by_incentive", lang))
 cat = st.segmented_control(t("category", lang), list(S.CATEGORIES), default="living",

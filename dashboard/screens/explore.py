@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import answer, answer_view, explore_lists, maps
+from dashboard import answer, answer_view, explore_lists, maps, takehome_view
 from dashboard import data_access as DA
 from dashboard import figure_cache as FC
 from dashboard import provenance as PV
@@ -84,6 +84,7 @@ st.subheader(t("ex.cards", lang))
 for col, row in zip(st.columns(len(ranking.rows)), ranking.rows, strict=True):
     prov = PV.value_line(PV.value_provenance(inputs.cities.get(row.city), row.result.evaluations), lang)
     col.container(border=True).markdown(card(row, best_source=prov), help=t("value_help", lang))
+takehome_view.render(profile, [r.result for r in ranking.rows], inputs, DA.settings(), lang, city_names, key="explore")
 
 # --- 4. the long lists, each built only when opened --------------------------------------------------------
 leader = ranking.leader
