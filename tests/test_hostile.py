@@ -70,7 +70,7 @@ def test_decode_never_raises_and_reports_what_it_drops(params: dict[str, Any]) -
         raw = str((value[-1] if value else "") if isinstance(value, list) else value)
         if len(raw) > STATE.MAX_PARAM_LEN:
             assert key[:40] in flagged  # huge values are dropped with a notice, never parsed
-        elif key not in (*STATE.PROFILE_KEYS, "lang", "preset", "w", "cities"):
+        elif key not in (*STATE.PROFILE_KEYS, *STATE.PAGE_KEYS, "lang", "preset", "w", "cities"):  # page keys: page_url
             assert key[:40] in flagged
 
 
