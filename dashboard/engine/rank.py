@@ -201,7 +201,7 @@ class Standing:
 
 def standing(results: Sequence[CityResult], profile: Profile, inputs: Inputs) -> Standing:
     ind = industry_scores(inputs.industry, profile.field, [r.city for r in results])
-    table = SC.raw_dimensions(results, ind)
+    table = SC.raw_dimensions(results, ind, _money_left(results, profile, inputs))  # as rank_results scores it
     return Standing(tuple(r.city for r in results), table.norm, np.array([r.total.expected for r in results]))
 
 
