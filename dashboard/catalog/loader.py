@@ -472,6 +472,20 @@ def _display(path: Path, root: Path | None) -> str:
         return str(path)
 
 
+def read_mapping(path: Path, raw: bytes | None, name: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A data file's top-level mapping (from ``raw`` bytes when given), or None and the one problem that
+    stopped it: bad YAML, an unreadable file, or a top level that is not a mapping."""
+    try:
+        data = parse_yaml_bytes(raw) if raw is not None else read_yaml(path)
+    except DataError as e:
+        return None, [Problem(name, "-", "-", str(e))]
+    except OSError as e:
+        return None, [Problem(name, "-", "-", f"cannot read file: {e.strerror}")]
+    if not isinstance(data, dict):
+        return None, [Problem(name, "-", "-", f"top level is a {type(data).__name__}; expected a mapping")]
+    return data, []
+
+
 def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
               stale_days: int = DEFAULT_STALE_DAYS, display: str | None = None,
               raw: bytes | None = None) -> tuple[BaseModel | None, list[Problem]]:
@@ -482,14 +496,9 @@ def load_file(path: Path, kind: str | None = None, *, today: date | None = None,
     today = today or date.today()
     name = display or str(path)
     kind = kind or _kind_of(path)
-    try:
-        data = parse_yaml_bytes(raw) if raw is not None else read_yaml(path)
-    except DataError as e:
-        return None, [Problem(name, "-", "-", str(e))]
-    except OSError as e:
-        return None, [Problem(name, "-", "-", f"cannot read file: {e.strerror}")]
-    if not isinstance(data, dict):
-        return None, [Problem(name, "-", "-", f"top level is a {type(data).__name__}; expected a mapping")]
+    data, problems = read_mapping(path, raw, name)
+    if data is None:
+        return None, problems
     model_cls: type[BaseModel]
     if kind == "cities":
         model_cls = CityFile

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from dashboard.catalog.loader import DATA_DIR, DataError, Problem, parse_yaml_bytes, read_yaml, validation_problems
+from dashboard.catalog.loader import DATA_DIR, Problem, read_mapping, validation_problems
 from dashboard.catalog.schema import DEGREE_ORDER, FIELDS, LONG, SHORT, Strict
 
 POPULATION_FILE = DATA_DIR / "population.yaml"
@@ -108,12 +108,9 @@ def load_population(path: Path = POPULATION_FILE, *, raw: bytes | None = None, d
     validate an edited copy (from the page) without touching the file."""
     name = display or str(path)
     if data is None:
-        try:
-            data = parse_yaml_bytes(raw) if raw is not None else read_yaml(path)
-        except DataError as e:
-            return None, [Problem(name, "-", "-", str(e))]
-        except OSError as e:
-            return None, [Problem(name, "-", "-", f"cannot read file: {e.strerror}")]
+        data, problems = read_mapping(path, raw, name)
+        if data is None:
+            return None, problems
     if not isinstance(data, dict):
         return None, [Problem(name, "-", "-", f"top level is a {type(data).__name__}; expected a mapping")]
     try:
